@@ -1,0 +1,59 @@
+import type { FormView, MessageView } from "./views/view.ts";
+
+/** Which chat platform a workspace lives on; delivery picks the matching ChatPort by this. */
+export type Platform = "slack" | "teams" | "console";
+
+/** A person on a platform, as the store keys them. */
+export interface PersonRef {
+  readonly platform: Platform;
+  readonly workspaceId: string;
+  readonly userId: string;
+}
+
+export interface ChannelRef {
+  readonly platform: Platform;
+  readonly workspaceId: string;
+  readonly channelId: string;
+}
+
+/** Where a sent message lives, so it can be updated later. */
+export interface MessageRef {
+  readonly channelId: string;
+  readonly messageId: string;
+}
+
+/** What the bot can do in a chat platform. Adapters implement it; the domain never sees a platform SDK. */
+export interface ChatPort {
+  sendToPerson(person: PersonRef, view: MessageView): Promise<MessageRef>;
+  postToChannel(channel: ChannelRef, view: MessageView): Promise<MessageRef>;
+  update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void>;
+}
+
+/** A platform's own user directory. */
+export interface PersonProfile {
+  readonly displayName: string;
+  /** IANA zone from the platform profile, when it has one. */
+  readonly timeZone: string | null;
+}
+
+export interface Directory {
+  profile(person: PersonRef): Promise<PersonProfile>;
+}
+
+/** Raised by a ChatPort when the platform asks us to slow down; delivery waits that long and tries again. */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterMs: number, options?: ErrorOptions) {
+    super(`rate limited; retry after ${retryAfterMs} ms`, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Raised by a ChatPort when trying again can never succeed (channel gone, bot removed). */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export type { FormView, MessageView };

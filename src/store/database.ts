@@ -1,0 +1,52 @@
+import { mkdir } from "node:fs/promises";
+import { Kysely, Migrator, PostgresDialect, type Transaction } from "kysely";
+import pg from "pg";
+import { migrations } from "../../migrations/index.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+/** Repositories take either the database or a transaction as their first argument. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;
+
+export interface DatabaseOptions {
+  /** Postgres URL; null means embedded PGlite in `dataDir/pglite`. */
+  url: string | null;
+  dataDir: string;
+  /** Called when an idle connection fails (Postgres restarted); without a listener pg would crash the process. */
+  onIdleError?: (err: Error) => void;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Db> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: 10,
+      // Slack allows 3 seconds: a database that does not answer must fail fast enough to say so.
+      connectionTimeoutMillis: 1500,
+      query_timeout: 2000,
+    });
+    pool.on("error", (err) => options.onIdleError?.(err));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  // Loaded only when used: PGlite is a large WASM module and servers with DATABASE_URL never need it.
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("kysely-pglite-dialect"),
+  ]);
+  const dir = `${options.dataDir}/pglite`;
+  await mkdir(dir, { recursive: true });
+  return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite(dir)) });
+}
+
+/** Applies every pending migration; the Migrator's lock makes processes starting together safe. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`.replace("  ", " "), {
+      cause: error,
+    });
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}

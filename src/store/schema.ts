@@ -1,0 +1,106 @@
+import type { ColumnType, Generated, JSONColumnType } from "kysely";
+
+/** Table types as Kysely sees them; rows are mapped to domain objects in each repository. */
+export interface Database {
+  workspace: WorkspaceTable;
+  team: TeamTable;
+  person: PersonTable;
+  incident: IncidentTable;
+  incident_person: IncidentPersonTable;
+  audit_log: AuditLogTable;
+  delivery: DeliveryTable;
+}
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+export interface WorkspaceTable {
+  id: string;
+  platform: string;
+  next_incident_no: Generated<number>;
+  next_action_no: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface TeamTable {
+  id: Generated<number>;
+  workspace_id: string;
+  channel_id: string;
+  name: string;
+  lead_id: string | null;
+  settings: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface PersonTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  display_name: string;
+  time_zone: string | null;
+  manager_id: string | null;
+  team_id: number | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface IncidentTable {
+  id: Generated<number>;
+  workspace_id: string;
+  number: number;
+  team_id: number | null;
+  event_type: string;
+  category: string;
+  summary: string;
+  what_happened: string | null;
+  occurred_at: Date;
+  reported_at: CreatedAt;
+  location: string | null;
+  service_user_ref: string | null;
+  age_band: string | null;
+  physical_harm: string;
+  psychological_harm: string | null;
+  immediate_action: string | null;
+  notifications: string[];
+  learning_response: string;
+  status: Generated<string>;
+  reporter_id: string;
+  anonymous: boolean;
+  restricted: boolean;
+  source_channel_id: string | null;
+  lesson: string | null;
+  closed_at: Date | null;
+}
+
+export interface IncidentPersonTable {
+  incident_id: number;
+  person_id: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  workspace_id: string;
+  actor_id: string | null;
+  action: string;
+  subject: string;
+  before: ColumnType<object | null, string | null, never>;
+  after: ColumnType<object | null, string | null, never>;
+  at: CreatedAt;
+}
+
+export type DeliveryStatus = "pending" | "sending" | "sent" | "failed";
+
+export interface DeliveryTable {
+  id: Generated<string>;
+  dedupe_key: string;
+  platform: string;
+  workspace_id: string;
+  target_kind: "person" | "channel";
+  target_id: string;
+  view: ColumnType<object, string, never>;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  message_channel_id: string | null;
+  message_id: string | null;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
