@@ -1,0 +1,356 @@
+import type { Command, CommandName, Mention } from "./command.ts";
+import type { PhysicalHarm } from "../domain/harm.ts";
+import { findCategory } from "../domain/categories.ts";
+import { isPhysicalHarm } from "../domain/harm.ts";
+import { parseActionRef, parseIncidentRef } from "../domain/references.ts";
+
+/** Turns the text after a slash command into a Command; bad input becomes `invalid`, never an exception. */
+export function parseCommand(name: CommandName, text: string): Command {
+  const words = new Words(text);
+  const outcome = PARSERS[name](words);
+  if (outcome.kind !== "problem") return outcome;
+  return { kind: "invalid", command: name, problem: outcome.problem, usage: USAGE[name], typed: unescapeSlack(text) };
+}
+
+const USAGE_COLUMN = 43;
+
+function usage(lines: readonly (readonly [form: string, meaning: string])[]): string {
+  return lines.map(([form, meaning]) => `${form.padEnd(USAGE_COLUMN - 1)} ${meaning}`).join("\n");
+}
+
+/** One line per form of DESIGN.md's contract; shown with bad input and in help. */
+export const USAGE: Record<CommandName, string> = {
+  incident: usage([
+    ["/incident", "open the incident form"],
+    ["/incident [category] [harm] <summary…>", "log at once, e.g. /incident medication low Missed evening meds at Oak House"],
+    ["/incident list", "list incidents"],
+    ["/incident show INC-12", "show one incident"],
+    ["/incident close INC-12 [lesson…]", "close an incident, with the lesson learned"],
+  ]),
+  action: usage([
+    ["/action INC-12 @owner <due> <text…>", "add an action, e.g. /action INC-12 @sam by friday Update the risk assessment"],
+    ["", 'due: "by 2026-12-01", "by friday", "in 3 days", "tomorrow 5pm", an ISO date-time'],
+    ["/action list [@person]", "open actions, yours or someone else's"],
+    ["/action done A-7 [note…]", "mark an action done"],
+    ["/action reassign A-7 @person", "give an action to someone else"],
+    ["/action extend A-7 <due>", "move an action's due date"],
+  ]),
+  reflect: usage([
+    ["/reflect", "my pending reflection prompts"],
+    ["/reflect export", "my own reflections as a Markdown file (CPD evidence)"],
+  ]),
+  debrief: usage([
+    ["/debrief setup", "make this channel a team space (incidents announced, escalations posted here)"],
+    ["/debrief manager @person @manager", "set a reporting line"],
+    ["/debrief lead @person", "set the team's safeguarding lead / senior manager"],
+    ["/debrief settings", "change this team's settings"],
+    ["/debrief help", "what Debrief can do"],
+  ]),
+};
+
+/** What a parser found wrong; parseCommand turns it into an `invalid` command with usage. */
+interface Problem {
+  readonly kind: "problem";
+  readonly problem: string;
+}
+type Outcome = Command | Problem;
+
+const problem = (text: string): Problem => ({ kind: "problem", problem: text });
+
+const PARSERS: Record<CommandName, (words: Words) => Outcome> = {
+  incident: parseIncident,
+  action: parseAction,
+  reflect: parseReflect,
+  debrief: parseDebrief,
+};
+
+// ── the typed text, split into words ──────────────────────────────────────────
+
+interface Word {
+  readonly text: string;
+  readonly start: number;
+}
+
+// A Slack mention such as `<@U123|sam>` is one word even if its label has a space in it.
+const WORD = /<[@#!][^<>]*>|\S+/g;
+
+/** The typed text as words, keeping where each starts so free text can be taken exactly as typed. */
+class Words {
+  private readonly words: readonly Word[];
+
+  constructor(private readonly source: string) {
+    this.words = Array.from(source.matchAll(WORD), (m) => ({ text: m[0], start: m.index }));
+  }
+
+  get count(): number {
+    return this.words.length;
+  }
+
+  /** The word at `index` as typed, or "" past the end. */
+  at(index: number): string {
+    return this.words[index]?.text ?? "";
+  }
+
+  /** The word at `index` in lower case, for matching subcommands and keywords. */
+  keyword(index: number): string {
+    return this.at(index).toLowerCase();
+  }
+
+  keywordsFrom(index: number): string[] {
+    return this.words.slice(index).map((w) => w.text.toLowerCase());
+  }
+
+  /** Words `from` up to `to`, joined by single spaces. */
+  phrase(from: number, to: number = this.count): string {
+    return this.words.slice(from, to).map((w) => w.text).join(" ");
+  }
+
+  /** Everything from word `index` on, as the user typed it (trimmed, Slack escapes undone); "" when nothing is left. */
+  textFrom(index: number): string {
+    const word = this.words[index];
+    return word ? unescapeSlack(this.source.slice(word.start).trim()) : "";
+  }
+}
+
+/** Slack sends `&`, `<` and `>` in user text as entities; stored text should be what the user typed. */
+function unescapeSlack(text: string): string {
+  return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => ({ amp: "&", lt: "<", gt: ">" })[entity] ?? "");
+}
+
+const SLACK_MENTION = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/i;
+const CONSOLE_MENTION = /^@([\p{L}\p{N}._-]+)$/u;
+
+function parseMention(word: string): Mention | undefined {
+  const userId = SLACK_MENTION.exec(word)?.[1] ?? CONSOLE_MENTION.exec(word)?.[1];
+  return userId === undefined ? undefined : { userId };
+}
+
+// ── problems, in the user's terms ──────────────────────────────────────────────
+
+const QUOTE_LIMIT = 40;
+
+/** A fragment of what the user typed, short enough to echo back in a problem. */
+function quote(fragment: string): string {
+  const chars = Array.from(fragment.replace(/\s+/g, " ").replace(/`/g, "'"));
+  const shown = chars.length > QUOTE_LIMIT ? `${chars.slice(0, QUOTE_LIMIT - 1).join("")}…` : chars.join("");
+  return `\`${shown}\``;
+}
+
+const unknownSubcommand = (command: CommandName, word: string): Problem =>
+  problem(`${quote(unescapeSlack(word))} isn't something I know for /${command}.`);
+
+/** For forms that take nothing more: says so, and shows where the extra words began. */
+const extraWords = (words: Words, from: number, form: string): Problem =>
+  problem(`${form}, so I wasn't sure what to do with ${quote(words.textFrom(from))}.`);
+
+const NO_INCIDENT_REF = problem("I couldn't find the incident reference — it looks like INC-12.");
+const NO_ACTION_REF = problem("I couldn't find the action reference — it looks like A-7.");
+const NO_OWNER = problem("Who owns this action? Mention them, e.g. @sam.");
+const NO_DUE = problem("When is it due? e.g. by friday, in 3 days, tomorrow 5pm or 2026-12-01.");
+const NO_ACTION_TEXT = problem("What is the action? Add a few words after the due date.");
+
+// ── /incident ──────────────────────────────────────────────────────────────────
+
+// Never invalid: anything that isn't a subcommand of the right shape is a quick log.
+function parseIncident(words: Words): Outcome {
+  if (words.count === 0) return { kind: "incident.form", category: null, harm: null };
+  return incidentSubcommand(words) ?? quickLog(words);
+}
+
+/** A subcommand only when the whole shape fits, so "close call with a car" is logged, not a failed close. */
+function incidentSubcommand(words: Words): Command | undefined {
+  const ref = parseIncidentRef(words.at(1));
+  switch (words.keyword(0)) {
+    case "list":
+      return words.count === 1 ? { kind: "incident.list" } : undefined;
+    case "help":
+      return words.count === 1 ? { kind: "debrief.help" } : undefined;
+    case "show":
+      return words.count === 2 && ref !== undefined ? { kind: "incident.show", ref } : undefined;
+    case "close":
+      return ref !== undefined ? { kind: "incident.close", ref, lesson: words.textFrom(2) || null } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function quickLog(words: Words): Command {
+  const { category, harm, used } = leadingCategoryAndHarm(words);
+  const summary = words.textFrom(used);
+  if (summary === "") return { kind: "incident.form", category, harm };
+  return { kind: "incident.log", category, harm, summary };
+}
+
+interface LogPrefix {
+  readonly category: string | null;
+  readonly harm: PhysicalHarm | null;
+  readonly used: number;
+}
+
+/** An optional category and an optional harm at the start, in either order. */
+function leadingCategoryAndHarm(words: Words): LogPrefix {
+  const [first, second] = [words.keyword(0), words.keyword(1)];
+  const category = findCategory(first);
+  if (category) {
+    const harm = isPhysicalHarm(second) ? second : null;
+    return { category: category.key, harm, used: harm ? 2 : 1 };
+  }
+  if (isPhysicalHarm(first)) {
+    const categoryAfter = findCategory(second);
+    return { category: categoryAfter?.key ?? null, harm: first, used: categoryAfter ? 2 : 1 };
+  }
+  return { category: null, harm: null, used: 0 };
+}
+
+// ── /action ────────────────────────────────────────────────────────────────────
+
+function parseAction(words: Words): Outcome {
+  if (words.count === 0) {
+    return problem("Which incident is the action for? Start with its reference, e.g. INC-12 — or use list, done, reassign or extend.");
+  }
+  switch (words.keyword(0)) {
+    case "list":
+      return listActions(words);
+    case "done":
+      return completeAction(words);
+    case "reassign":
+      return reassignAction(words);
+    case "extend":
+      return extendAction(words);
+    default:
+      return addAction(words);
+  }
+}
+
+function addAction(words: Words): Outcome {
+  const incidentRef = parseIncidentRef(words.at(0));
+  if (incidentRef === undefined) {
+    return looksLikeIncidentRef(words.at(0)) ? NO_INCIDENT_REF : unknownSubcommand("action", words.at(0));
+  }
+  const owner = parseMention(words.at(1));
+  if (!owner) return NO_OWNER;
+  const dueEnd = 2 + duePhraseLength(words.keywordsFrom(2));
+  if (dueEnd === 2) return NO_DUE;
+  const text = words.textFrom(dueEnd);
+  if (text === "") return NO_ACTION_TEXT;
+  return { kind: "action.add", incidentRef, owner, due: words.phrase(2, dueEnd), text };
+}
+
+// "12", "INC 12" or "@sam tomorrow …" were meant as an action on an incident; "frobnicate" was not.
+function looksLikeIncidentRef(word: string): boolean {
+  return /\d|^inc/i.test(word) || parseMention(word) !== undefined;
+}
+
+function listActions(words: Words): Outcome {
+  if (words.count === 1) return { kind: "action.list", person: null };
+  const person = parseMention(words.at(1));
+  if (!person) return problem("Whose actions? Mention them, e.g. /action list @sam — or just /action list for yours.");
+  if (words.count > 2) return extraWords(words, 2, "/action list takes one person at most");
+  return { kind: "action.list", person };
+}
+
+function completeAction(words: Words): Outcome {
+  const ref = parseActionRef(words.at(1));
+  if (ref === undefined) return NO_ACTION_REF;
+  return { kind: "action.done", ref, note: words.textFrom(2) || null };
+}
+
+function reassignAction(words: Words): Outcome {
+  const ref = parseActionRef(words.at(1));
+  if (ref === undefined) return NO_ACTION_REF;
+  const person = parseMention(words.at(2));
+  if (!person) return problem("Who should own it now? Mention them, e.g. /action reassign A-7 @sam.");
+  if (words.count > 3) return extraWords(words, 3, "/action reassign takes an action and one person");
+  return { kind: "action.reassign", ref, person };
+}
+
+function extendAction(words: Words): Outcome {
+  const ref = parseActionRef(words.at(1));
+  if (ref === undefined) return NO_ACTION_REF;
+  const due = words.phrase(2);
+  if (due === "") return NO_DUE;
+  return { kind: "action.extend", ref, due };
+}
+
+// ── due phrases (kept as typed; chrono-node turns them into dates later) ──────
+
+const WEEKDAYS = new Set(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]);
+const NEARBY_DAYS = new Set(["today", "tomorrow", "tonight"]);
+const TIME_UNITS = new Set(["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"]);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$/;
+const CLOCK_TIME = /^(\d{1,2}(:\d{2})?(am|pm)|\d{1,2}:\d{2}|noon|midnight)$/;
+
+/** How many of these (lower-case) words make the due phrase they start with; 0 when they don't start one. */
+function duePhraseLength(words: readonly string[]): number {
+  const [first, second, third] = words;
+  if (first === "by") return second === undefined ? 0 : 1 + (dayAndTimeLength(words.slice(1)) || 1);
+  if (first === "in") return isAmount(second) && TIME_UNITS.has(third ?? "") ? 3 : 0;
+  return dayAndTimeLength(words);
+}
+
+const isAmount = (word: string | undefined): boolean => word === "a" || word === "an" || /^\d{1,4}$/.test(word ?? "");
+
+function dayAndTimeLength(words: readonly string[]): number {
+  const [first = ""] = words;
+  if (ISO_DATE_TIME.test(first)) return 1;
+  const day = dayLength(words);
+  return day === 0 ? 0 : day + timeLength(words.slice(day));
+}
+
+function dayLength(words: readonly string[]): number {
+  const [first = "", second = ""] = words;
+  if (NEARBY_DAYS.has(first) || WEEKDAYS.has(first) || ISO_DATE.test(first)) return 1;
+  if ((first === "next" || first === "this") && WEEKDAYS.has(second)) return 2;
+  return 0;
+}
+
+function timeLength(words: readonly string[]): number {
+  const [first = "", second = ""] = words;
+  if (CLOCK_TIME.test(first)) return 1;
+  if (first === "at" && CLOCK_TIME.test(second)) return 2;
+  return 0;
+}
+
+// ── /reflect ───────────────────────────────────────────────────────────────────
+
+function parseReflect(words: Words): Outcome {
+  if (words.count === 0) return { kind: "reflect.pending" };
+  if (words.keyword(0) !== "export") return unknownSubcommand("reflect", words.at(0));
+  if (words.count > 1) return extraWords(words, 1, "/reflect export takes nothing more");
+  return { kind: "reflect.export" };
+}
+
+// ── /debrief ───────────────────────────────────────────────────────────────────
+
+const DEBRIEF_ALONE = {
+  setup: { kind: "debrief.setup" },
+  settings: { kind: "debrief.settings" },
+  help: { kind: "debrief.help" },
+} as const satisfies Record<string, Command>;
+
+function parseDebrief(words: Words): Outcome {
+  if (words.count === 0) return DEBRIEF_ALONE.help;
+  const sub = words.keyword(0);
+  if (sub === "manager") return setManager(words);
+  if (sub === "lead") return setLead(words);
+  if (!Object.hasOwn(DEBRIEF_ALONE, sub)) return unknownSubcommand("debrief", words.at(0));
+  if (words.count > 1) return extraWords(words, 1, `/debrief ${sub} takes nothing more`);
+  return DEBRIEF_ALONE[sub as keyof typeof DEBRIEF_ALONE];
+}
+
+function setManager(words: Words): Outcome {
+  const person = parseMention(words.at(1));
+  if (!person) return problem("Whose manager are you setting? Mention them, then their manager, e.g. /debrief manager @sam @alex.");
+  const manager = parseMention(words.at(2));
+  if (!manager) return problem("Who is their manager? Mention them after the person, e.g. /debrief manager @sam @alex.");
+  if (words.count > 3) return extraWords(words, 3, "/debrief manager takes a person and their manager");
+  return { kind: "debrief.manager", person, manager };
+}
+
+function setLead(words: Words): Outcome {
+  const person = parseMention(words.at(1));
+  if (!person) return problem("Who is the team's lead? Mention them, e.g. /debrief lead @alex.");
+  if (words.count > 2) return extraWords(words, 2, "/debrief lead takes one person");
+  return { kind: "debrief.lead", person };
+}
