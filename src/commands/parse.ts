@@ -187,19 +187,16 @@ interface LogPrefix {
   readonly used: number;
 }
 
-/** An optional category and an optional harm at the start, in either order. */
+/**
+ * An optional category, then an optional harm, as the contract orders them. A harm word is only read after a
+ * category: "/incident low staffing at night" or "/incident none of the doors locked" are summaries as typed.
+ */
 function leadingCategoryAndHarm(words: Words): LogPrefix {
-  const [first, second] = [words.keyword(0), words.keyword(1)];
-  const category = findCategory(first);
-  if (category) {
-    const harm = isPhysicalHarm(second) ? second : null;
-    return { category: category.key, harm, used: harm ? 2 : 1 };
-  }
-  if (isPhysicalHarm(first)) {
-    const categoryAfter = findCategory(second);
-    return { category: categoryAfter?.key ?? null, harm: first, used: categoryAfter ? 2 : 1 };
-  }
-  return { category: null, harm: null, used: 0 };
+  const category = findCategory(words.keyword(0));
+  if (!category) return { category: null, harm: null, used: 0 };
+  const second = words.keyword(1);
+  const harm = isPhysicalHarm(second) ? second : null;
+  return { category: category.key, harm, used: harm ? 2 : 1 };
 }
 
 // ── /action ────────────────────────────────────────────────────────────────────
