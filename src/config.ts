@@ -121,7 +121,8 @@ function url(name: string, value: string, protocols: string[]): string {
 
 /** Keeps passwords out of error messages and logs. */
 export function redact(value: string): string {
-  return value.replace(/\/\/([^:/@]+):([^@]+)@/, "//$1:***@");
+  // Up to the last "@", since pasted passwords often hold a raw "@"; the user name may be empty (redis://:pw@host).
+  return value.replace(/\/\/([^:/@]*):.*@/, "//$1:***@");
 }
 
 const Env = z.record(z.string(), z.string().optional());
@@ -133,8 +134,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     return v ? v : undefined;
   };
 
-  const port = Number(get("PORT") ?? "3000");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const portText = get("PORT") ?? "3000";
+  const port = Number(portText);
+  // Digits only: Number() would also take "1e3" or "0x50".
+  if (!/^\d+$/.test(portText) || port > 65535) {
     throw new ConfigError(`PORT="${get("PORT")}" must be a whole number from 0 to 65535.`);
   }
 
@@ -173,6 +176,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (appId && !appPassword && appType !== "UserAssignedMSI") {
     throw new ConfigError("MICROSOFT_APP_PASSWORD is missing; Teams needs it with MICROSOFT_APP_ID.");
   }
+  const tenantId = get("MICROSOFT_APP_TENANT_ID") ?? null;
+  if (appId && appType !== "MultiTenant" && !tenantId) {
+    // Bot Framework authenticates single-tenant and managed-identity bots against their own tenant.
+    throw new ConfigError(`MICROSOFT_APP_TENANT_ID is missing; a ${appType} Teams bot needs its Entra tenant id.`);
+  }
 
   const databaseUrl = get("DATABASE_URL");
   const redisUrl = get("REDIS_URL");
@@ -183,7 +191,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     dataDir: get("DEBRIEF_DATA_DIR") ?? `${cwd}/.debrief`,
     port,
     slack: botToken ? { botToken, signingSecret, appToken, apiUrl: slackApiUrl } : null,
-    teams: appId ? { appId, appPassword, appType, tenantId: get("MICROSOFT_APP_TENANT_ID") ?? null } : null,
+    teams: appId ? { appId, appPassword, appType, tenantId } : null,
     reflectionSchedule: durationList("REFLECTION_SCHEDULE", get("REFLECTION_SCHEDULE") ?? "P1D,P7D,P30D"),
     reflectionReminder: duration("REFLECTION_REMINDER", get("REFLECTION_REMINDER") ?? "P1D"),
     promptMinGap: duration("PROMPT_MIN_GAP", get("PROMPT_MIN_GAP") ?? "PT1H"),

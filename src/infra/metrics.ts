@@ -1,0 +1,65 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface Metrics {
+  /** Our own registry, not prom-client's global one, so tests and several apps in one process don't collide. */
+  registry: Registry;
+  commands: Counter<"command" | "outcome">;
+  ackLatency: Histogram<"platform" | "command">;
+  deliveryQueueDepth: Gauge;
+  deliveries: Counter<"platform" | "outcome">;
+  /** The gauge asks this at scrape time, so depth is read only when someone looks. */
+  setQueueDepthSource(source: () => Promise<number>): void;
+}
+
+export type DeliveryOutcome = "sent" | "failed" | "rate_limited";
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "debrief_" });
+  let depthSource: (() => Promise<number>) | undefined;
+
+  const commands = new Counter({
+    name: "debrief_commands_total",
+    help: "Commands handled, by command and outcome.",
+    labelNames: ["command", "outcome"] as const,
+    registers: [registry],
+  });
+  const ackLatency = new Histogram({
+    name: "debrief_ack_latency_seconds",
+    help: "Time from receiving a command to acknowledging it (Slack allows 3 s).",
+    labelNames: ["platform", "command"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+    registers: [registry],
+  });
+  const deliveryQueueDepth = new Gauge({
+    name: "debrief_delivery_queue_depth",
+    help: "Outbound messages waiting to be delivered.",
+    registers: [registry],
+    async collect() {
+      if (!depthSource) return;
+      try {
+        this.set(await depthSource());
+      } catch {
+        // Unknown rather than stale, and /metrics must still answer while Redis is down.
+        this.set(Number.NaN);
+      }
+    },
+  });
+  const deliveries = new Counter({
+    name: "debrief_deliveries_total",
+    help: "Outbound message attempts, by platform and outcome (sent, failed, rate_limited).",
+    labelNames: ["platform", "outcome"] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    commands,
+    ackLatency,
+    deliveryQueueDepth,
+    deliveries,
+    setQueueDepthSource(source) {
+      depthSource = source;
+    },
+  };
+}
