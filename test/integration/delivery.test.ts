@@ -1,0 +1,285 @@
+import { Redis } from "ioredis";
+import { Duration } from "luxon";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from "../../jobs/delivery-queue.ts";
+import { reconcileDeliveries, startReconcileScheduler } from "../../jobs/delivery-reconcile.ts";
+import { startDeliveryWorker, type DeliveryWorkerOptions } from "../../jobs/delivery-worker.ts";
+import { recordDeliveries, type DeliveryRequest } from "../../src/delivery/outbox.ts";
+import {
+  PermanentDeliveryError,
+  RateLimitedError,
+  type ChannelRef,
+  type ChatPort,
+  type MessageRef,
+  type PersonRef,
+} from "../../src/ports.ts";
+import type { MessageView } from "../../src/views/view.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
+import { waitFor } from "../support/wait.ts";
+
+interface Call {
+  kind: "person" | "channel";
+  target: string;
+  text: string;
+  at: number;
+}
+
+/** A chat platform that records every call; `failWith(n)` says how its n-th call (from 0) fails, if it does. */
+class FakeChat implements ChatPort {
+  readonly tries: Call[] = [];
+  readonly sent: Call[] = [];
+  constructor(private readonly failWith: (call: number) => Error | undefined = () => undefined) {}
+
+  async sendToPerson(person: PersonRef, view: MessageView): Promise<MessageRef> {
+    return this.take({ kind: "person", target: person.userId, text: view.text, at: Date.now() });
+  }
+  async postToChannel(channel: ChannelRef, view: MessageView): Promise<MessageRef> {
+    return this.take({ kind: "channel", target: channel.channelId, text: view.text, at: Date.now() });
+  }
+  async update(): Promise<void> {
+    throw new Error("delivery never updates messages");
+  }
+
+  private take(call: Call): MessageRef {
+    const failure = this.failWith(this.tries.length);
+    this.tries.push(call);
+    if (failure) throw failure;
+    this.sent.push(call);
+    return { channelId: call.kind === "person" ? `D-${call.target}` : call.target, messageId: `m${this.sent.length}` };
+  }
+}
+
+const WORKSPACE = "T1";
+const log = pino({ level: "silent" });
+
+const toChannel = (dedupeKey: string, channelId = "C1"): DeliveryRequest => ({
+  dedupeKey,
+  target: { kind: "channel", channel: { platform: "slack", workspaceId: WORKSPACE, channelId } },
+  view: { text: `announce ${dedupeKey}` },
+});
+const toPerson = (dedupeKey: string, userId: string): DeliveryRequest => ({
+  dedupeKey,
+  target: { kind: "person", person: { platform: "slack", workspaceId: WORKSPACE, userId } },
+  view: { text: `dm ${dedupeKey}` },
+});
+
+let database: TestDatabase;
+let prefix: string;
+let redis: Redis;
+let closers: Array<() => Promise<void>>;
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  prefix = uniquePrefix();
+  redis = new Redis(REDIS_URL);
+  closers = [];
+});
+
+afterEach(async () => {
+  for (const close of closers.reverse()) await close(); // last opened first: workers stop before their queues
+  await redis.quit();
+  await clearPrefix(prefix);
+  await database.drop();
+});
+
+function openQueue(options: Partial<DeliveryQueueOptions> = {}): DeliveryQueue {
+  const queue = createDeliveryQueue({ connection: redis, prefix, backoffMs: 20, ...options });
+  closers.push(() => queue.close());
+  return queue;
+}
+
+function startWorker(chat: ChatPort, options: Partial<DeliveryWorkerOptions> = {}): void {
+  const worker = startDeliveryWorker({ db: database.db, connection: redis, prefix, ports: { slack: chat }, log, ...options });
+  closers.push(() => worker.close());
+}
+
+async function record(...requests: DeliveryRequest[]): Promise<string[]> {
+  return recordDeliveries(database.db, requests);
+}
+
+const rowOf = (id: string) => database.db.selectFrom("delivery").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+
+const statusOf = async (id: string) => (await rowOf(id)).status;
+
+/** Resolves once nothing is waiting, delayed or running: whatever was going to be sent has been. */
+const drained = (queue: DeliveryQueue) => waitFor(async () => (await queue.depth()) === 0);
+
+describe("outbound delivery", () => {
+  it("sends a recorded announcement and DM once and stores where they landed", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat);
+    const ids = await record(toChannel("incident-1-announce"), toPerson("incident-1-lead", "U9"));
+    await queue.schedule(ids);
+
+    await waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === "sent"));
+    expect(chat.sent.map(({ kind, target, text }) => ({ kind, target, text })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+      { kind: "channel", target: "C1", text: "announce incident-1-announce" },
+      { kind: "person", target: "U9", text: "dm incident-1-lead" },
+    ]);
+    const [announce, dm] = await Promise.all(ids.map(rowOf));
+    expect(announce).toMatchObject({ status: "sent", attempts: 1, last_error: null, message_channel_id: "C1" });
+    expect(dm).toMatchObject({ status: "sent", attempts: 1, message_channel_id: "D-U9" });
+    expect(announce?.message_id).toMatch(/^m\d$/);
+    expect(announce?.sent_at).toBeInstanceOf(Date);
+  });
+
+  it("sends once however often the same message is recorded or scheduled", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    const ids = await record(toChannel("incident-2-announce"));
+    expect(await record(toChannel("incident-2-announce"))).toEqual([]);
+    await Promise.all([queue.schedule(ids), queue.schedule(ids), queue.schedule(ids)]);
+    expect(await queue.depth()).toBe(1);
+    startWorker(chat);
+
+    await waitFor(async () => (await statusOf(ids[0]!)) === "sent");
+    await queue.schedule(ids); // its job is gone once done, so this queues again; the worker must see it was sent
+    await drained(queue);
+    expect(chat.tries).toHaveLength(1);
+  });
+
+  it("waits out the platform's Retry-After without spending an attempt", async () => {
+    const chat = new FakeChat((n) => (n === 0 ? new RateLimitedError(300) : undefined));
+    const queue = openQueue({ attempts: 1 }); // a counted attempt would fail the job outright
+    startWorker(chat, { channelGapMs: 50 });
+    const ids = await record(toChannel("incident-3-announce"));
+    await queue.schedule(ids);
+
+    await waitFor(async () => (await statusOf(ids[0]!)) === "sent");
+    expect(chat.tries).toHaveLength(2);
+    expect(chat.sent).toHaveLength(1);
+    expect(chat.sent[0]!.at - chat.tries[0]!.at).toBeGreaterThanOrEqual(295);
+    expect(await rowOf(ids[0]!)).toMatchObject({ status: "sent", last_error: null });
+  });
+
+  it("retries a platform outage with backoff and sends once", async () => {
+    const chat = new FakeChat((n) => (n < 2 ? new Error("503 Service Unavailable") : undefined));
+    const queue = openQueue({ backoffMs: 20 });
+    startWorker(chat, { channelGapMs: 20 }); // each try takes a channel slot; keep them short here
+    const ids = await record(toChannel("incident-4-announce"));
+    await queue.schedule(ids);
+
+    await waitFor(async () => (await statusOf(ids[0]!)) === "sent");
+    expect(chat.tries).toHaveLength(3);
+    expect(chat.sent).toHaveLength(1);
+    expect(await rowOf(ids[0]!)).toMatchObject({ status: "sent", attempts: 3, last_error: null });
+  });
+
+  it("marks a message failed once its last attempt fails", async () => {
+    const chat = new FakeChat(() => new Error("socket hang up"));
+    const queue = openQueue({ attempts: 3, backoffMs: 10 });
+    startWorker(chat, { channelGapMs: 20 });
+    const ids = await record(toChannel("incident-5-announce"));
+    await queue.schedule(ids);
+
+    await waitFor(async () => (await statusOf(ids[0]!)) === "failed");
+    await drained(queue);
+    expect(chat.tries).toHaveLength(3);
+    expect(await rowOf(ids[0]!)).toMatchObject({ status: "failed", attempts: 3, last_error: "socket hang up" });
+  });
+
+  it("never retries a message the platform can never take", async () => {
+    const chat = new FakeChat(() => new PermanentDeliveryError("channel_not_found"));
+    const queue = openQueue();
+    startWorker(chat);
+    const ids = await record(toChannel("incident-6-announce"));
+    await queue.schedule(ids);
+
+    await waitFor(async () => (await statusOf(ids[0]!)) === "failed");
+    await drained(queue);
+    expect(chat.tries).toHaveLength(1);
+    expect(await rowOf(ids[0]!)).toMatchObject({ status: "failed", attempts: 1, last_error: "channel_not_found" });
+  });
+
+  it("spaces posts to one channel by the channel gap", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat, { channelGapMs: 200 });
+    const ids = await record(...[1, 2, 3, 4, 5].map((n) => toChannel(`incident-${n}-announce`)));
+    await queue.schedule(ids);
+
+    await waitFor(() => chat.sent.length === 5, { timeoutMs: 10_000 });
+    const times = chat.sent.map((c) => c.at).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(190);
+    await drained(queue);
+    expect(chat.tries).toHaveLength(5);
+  });
+
+  it("does not hold a channel or person back for another channel's pace", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat, { channelGapMs: 2_000 });
+    const ids = await record(toChannel("a", "C1"), toChannel("b", "C2"), toPerson("c", "U1"), toPerson("d", "U2"));
+    await queue.schedule(ids);
+
+    await waitFor(() => chat.sent.length === 4);
+    const times = chat.sent.map((c) => c.at);
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(1_000);
+  });
+
+  it("re-queues pending messages after Redis loses its jobs, and sends each once", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    const ids = await record(toChannel("x", "C1"), toChannel("y", "C2"), toPerson("z", "U1"));
+    await queue.schedule(ids);
+    await clearPrefix(prefix); // what FLUSHALL or a restart without persistence does to our keys
+    expect(await queue.depth()).toBe(0);
+    startWorker(chat);
+
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 3, recovered: 0 });
+    await waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === "sent"));
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 0, recovered: 0 });
+    await drained(queue);
+    expect(chat.sent.map((c) => c.target).sort()).toEqual(["C1", "C2", "U1"]);
+  });
+
+  it("sends again what a crashed worker left sending, but not what a live one is sending", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    const [stuck, inFlight] = (await record(toChannel("stuck", "C1"), toChannel("in-flight", "C2"))) as [string, string];
+    await database.db
+      .updateTable("delivery")
+      .set({ status: "sending", attempts: 1, sent_at: new Date(Date.now() - 10 * 60_000) })
+      .where("id", "=", stuck)
+      .execute();
+    await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, sent_at: new Date() }).where("id", "=", inFlight).execute();
+    startWorker(chat);
+
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 1, recovered: 1 });
+    await waitFor(async () => (await statusOf(stuck)) === "sent");
+    await queue.schedule([inFlight]); // a stray job for a claimed row must not send it a second time
+    await drained(queue);
+    expect(chat.sent.map((c) => c.target)).toEqual(["C1"]);
+    expect(await rowOf(stuck)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(await statusOf(inFlight)).toBe("sending");
+  });
+
+  it("runs reconcile on a schedule, and keeps scheduling it after Redis is flushed", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat);
+    let runs = 0;
+    const scheduler = startReconcileScheduler({
+      connection: redis,
+      prefix,
+      every: Duration.fromMillis(150),
+      log,
+      run: async () => {
+        runs++;
+        return reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 });
+      },
+    });
+    closers.push(() => scheduler.close());
+
+    await waitFor(() => runs >= 1);
+    await clearPrefix(prefix);
+    const ids = await record(toChannel("after-flush")); // recorded, never scheduled: only reconcile can send it
+    const runsAtFlush = runs;
+    await waitFor(async () => (await statusOf(ids[0]!)) === "sent");
+    expect(runs).toBeGreaterThan(runsAtFlush);
+    expect(chat.sent).toHaveLength(1);
+  });
+});
