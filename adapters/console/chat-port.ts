@@ -1,0 +1,50 @@
+import type { Writable } from "node:stream";
+import type { ChannelRef, ChatPort, Directory, MessageRef, PersonProfile, PersonRef } from "../../src/ports.ts";
+import type { MessageView } from "../../src/views/view.ts";
+import { paint, prefixed } from "./paint.ts";
+import { renderMessage } from "./render.ts";
+
+export interface ConsoleChatPortOptions {
+  readonly output: Writable;
+  readonly color?: boolean;
+}
+
+// A direct message's "channel" is the person's name after "@", so an update knows where it lives even across restarts.
+const DM_PREFIX = "@";
+
+/** Prints what the bot sends on its own: channel posts as `[#team] Debrief: …`, direct messages as `[DM → alice] Debrief: …`. */
+export class ConsoleChatPort implements ChatPort {
+  private lastMessageId = 0;
+
+  constructor(private readonly options: ConsoleChatPortOptions) {}
+
+  async sendToPerson(person: PersonRef, view: MessageView): Promise<MessageRef> {
+    return this.print(`${DM_PREFIX}${person.userId}`, view, false);
+  }
+
+  async postToChannel(channel: ChannelRef, view: MessageView): Promise<MessageRef> {
+    return this.print(channel.channelId, view, false);
+  }
+
+  async update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void> {
+    this.print(ref.channelId, view, true, ref.messageId);
+  }
+
+  private print(channelId: string, view: MessageView, edited: boolean, messageId?: string): MessageRef {
+    const color = this.options.color ?? false;
+    const where = channelId.startsWith(DM_PREFIX) ? `[DM → ${channelId.slice(DM_PREFIX.length)}]` : `[#${channelId}]`;
+    const who = `${where} Debrief${edited ? " (edited)" : ""}: `;
+    const lines = prefixed(paint(color).bold(who), renderMessage(view, { color }));
+    this.options.output.write(`${lines.join("\n")}\n`);
+    return { channelId, messageId: messageId ?? String(++this.lastMessageId) };
+  }
+}
+
+/** The console has no profiles: a person's display name is their name, and everyone is in the configured zone. */
+export class ConsoleDirectory implements Directory {
+  constructor(private readonly timeZone: string) {}
+
+  async profile(person: PersonRef): Promise<PersonProfile> {
+    return { displayName: person.userId, timeZone: this.timeZone };
+  }
+}

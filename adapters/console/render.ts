@@ -1,0 +1,58 @@
+import type { Button, MessageView, Text } from "../../src/views/view.ts";
+import { clean, paint } from "./paint.ts";
+
+export interface RenderOptions {
+  /** Display name for a mentioned user id; in the console names are the ids. */
+  readonly nameOf?: (userId: string) => string;
+  /** ANSI emphasis; only when writing to a terminal. */
+  readonly color?: boolean;
+}
+
+/** A message view as plain text lines: title, sections, fields as "Label: value", buttons as `/press` hints. */
+export function renderMessage(view: MessageView, options: RenderOptions = {}): string[] {
+  const p = paint(options.color ?? false);
+  const nameOf = options.nameOf ?? ((id: string) => id);
+  const text = (t: Text): string[] => flatten(t, nameOf, p.bold).split("\n");
+
+  const lines: string[] = [];
+  const title = view.title ? clean(view.title) : "";
+  const sections = view.sections ?? [];
+  const firstSection = sections[0]?.text === undefined ? "" : flatten(sections[0].text, nameOf, (t) => t);
+  // The summary text stands in for a missing title or body; it is left out only where it would repeat a line.
+  if (title) lines.push(p.bold(title));
+  const summary = clean(view.text);
+  if (summary && summary !== title && summary !== firstSection && (!title || sections.length === 0)) lines.push(...text(view.text));
+  for (const section of sections) {
+    if (section.text !== undefined) lines.push(...text(section.text));
+    for (const field of section.fields ?? []) {
+      const [first = "", ...more] = text(field.value);
+      lines.push(`${clean(field.label)}: ${first}`, ...more.map((line) => `  ${line}`));
+    }
+  }
+  for (const button of view.buttons ?? []) lines.push(p.hint(`  ▸ ${clean(button.label)} (press: ${pressCommand(button)})`));
+  if (view.context !== undefined) lines.push(...text(view.context).map(p.dim));
+  return lines;
+}
+
+/** Rich text as lines, for text outside a message such as a form's intro. */
+export function renderText(text: Text, options: RenderOptions = {}): string[] {
+  return flatten(text, options.nameOf ?? ((id: string) => id), paint(options.color ?? false).bold).split("\n");
+}
+
+/** What to type in the console to press a button: the console has no buttons, so it says the equivalent line. */
+export function pressCommand(button: Pick<Button, "id" | "value">): string {
+  return clean(`/press ${button.id} ${button.value}`.replace(/\s+/g, " ").trim());
+}
+
+/** Rich text as one string: mentions as `@name`, strong spans bold on a terminal, user text cleaned. */
+function flatten(text: Text, nameOf: (userId: string) => string, bold: (t: string) => string): string {
+  if (typeof text === "string") return clean(text);
+  return text
+    .map((span) => {
+      if (typeof span === "string") return clean(span);
+      if ("strong" in span) return bold(clean(span.strong));
+      if ("code" in span) return clean(span.code);
+      return `@${clean(nameOf(span.mention))}`;
+    })
+    .join("");
+}

@@ -1,0 +1,258 @@
+import { createInterface } from "node:readline";
+import type { Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { CommandName } from "../../src/commands/command.ts";
+import { COMMAND_NAMES } from "../../src/commands/command.ts";
+import type { Debrief, Interaction, Outcome } from "../../src/interaction.ts";
+import type { FormErrors, FormValues, FormView, Input, MessageView } from "../../src/views/view.ts";
+import type { Answer, AnswerContext } from "./form-questions.ts";
+import { initialAnswer, isEmpty, parseAnswer, questionLines, skipped } from "./form-questions.ts";
+import { LineQueue } from "./line-queue.ts";
+import { consoleName, toConsoleName } from "./names.ts";
+import type { Paint } from "./paint.ts";
+import { clean, paint, prefixed } from "./paint.ts";
+import { renderMessage, renderText } from "./render.ts";
+
+/** Where a failure is recorded; a pino logger fits. */
+export interface ConsoleLog {
+  error(details: object, message: string): void;
+}
+
+export interface ConsoleOptions {
+  readonly debrief: Debrief;
+  readonly input: Readable;
+  readonly output: Writable;
+  /** Who is typing at first; made into a console name ("John Smith" → "john-smith"). */
+  readonly user: string;
+  /** The zone typed dates and times are read in: the configured fallback zone. */
+  readonly timeZone: string;
+  readonly workspaceId?: string;
+  readonly channelId?: string;
+  readonly log?: ConsoleLog;
+  /** ANSI emphasis; by default only when output is a terminal and NO_COLOR is not set. */
+  readonly color?: boolean;
+  /** The clock "now" reads in a date answer. */
+  readonly now?: () => Date;
+}
+
+export const SORRY = "Sorry — something went wrong and nothing was changed. Please try again.";
+
+/**
+ * A terminal chat with the bot, as Hubot's shell adapter gives: one channel, typed slash commands, forms asked as
+ * questions. Resolves when input ends or on /quit, after the line in hand has been handled.
+ */
+export function runConsole(options: ConsoleOptions): Promise<void> {
+  return new ConsoleSession(options).run();
+}
+
+type Asked = { readonly kind: "answer"; readonly value: Answer } | { readonly kind: "cancel" | "quit" | "end" };
+
+class ConsoleSession {
+  private user: string;
+  private quitting = false;
+  private readonly lines = new LineQueue();
+  private readonly color: boolean;
+  private readonly paint: Paint;
+  private readonly answerContext: AnswerContext;
+  private readonly workspaceId: string;
+  private readonly channelId: string;
+  private readonly tty: boolean;
+  private readline: Interface | undefined;
+
+  constructor(private readonly options: ConsoleOptions) {
+    this.user = toConsoleName(options.user);
+    this.workspaceId = options.workspaceId ?? "local";
+    this.channelId = options.channelId ?? "team";
+    this.tty = (options.input as Readable & { isTTY?: boolean }).isTTY === true;
+    const outputIsTerminal = (options.output as Writable & { isTTY?: boolean }).isTTY === true;
+    this.color = options.color ?? (outputIsTerminal && process.env["NO_COLOR"] === undefined);
+    this.paint = paint(this.color);
+    this.answerContext = { timeZone: options.timeZone, now: options.now ?? (() => new Date()) };
+  }
+
+  async run(): Promise<void> {
+    // Line editing and echo only on a terminal; from a pipe readline just splits lines.
+    const readline = createInterface({
+      input: this.options.input,
+      ...(this.tty ? { output: this.options.output, terminal: true } : { terminal: false }),
+    });
+    this.readline = readline;
+    readline.on("line", (line) => this.lines.push(line));
+    readline.on("close", () => this.lines.end());
+    // Without a listener Ctrl-C only pauses input; a chat user expects it to leave.
+    readline.on("SIGINT", () => readline.close());
+
+    this.say([
+      this.paint.bold(`Debrief — a terminal chat with the bot, in #${this.channelId} as ${this.user}.`),
+      this.paint.dim("Type /debrief help for the commands, /as <name> to speak as someone else, /quit to leave."),
+    ]);
+    await this.guarded(() => this.command("debrief", "setup"));
+
+    while (!this.quitting) {
+      this.prompt(`${this.user}> `);
+      const line = await this.lines.next();
+      if (line === null) break;
+      await this.guarded(() => this.handle(line));
+    }
+    readline.close();
+  }
+
+  /** One typed line: a command to the bot, or one of the console's own (/as, /press, /quit). */
+  private async handle(line: string): Promise<void> {
+    const typed = line.trim();
+    if (!typed) return;
+    const match = /^\/(\S+)(?:\s+([\s\S]*))?$/.exec(typed);
+    if (!match) return this.say(this.hint("Debrief only answers commands, which start with a slash."));
+    const word = match[1]?.toLowerCase() ?? "";
+    const rest = match[2]?.trim() ?? "";
+    if (isCommandName(word)) return this.command(word, rest);
+    switch (word) {
+      case "as":
+        return this.switchUser(rest);
+      case "press":
+        return this.press(rest);
+      case "quit":
+      case "exit":
+        this.quitting = true;
+        return;
+      case "cancel":
+        return this.say(["There is no form open to cancel."]);
+      default:
+        return this.say(this.hint(`"/${clean(word)}" is not a Debrief command.`));
+    }
+  }
+
+  private async command(name: CommandName, text: string): Promise<void> {
+    await this.show(await this.options.debrief.command(this.interaction(), name, text));
+  }
+
+  private async press(rest: string): Promise<void> {
+    const [, buttonId, value = ""] = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest) ?? [];
+    if (!buttonId) return this.say(["Which button? Type /press <button> <value>, as shown beside a message (▸)."]);
+    await this.show(await this.options.debrief.press(this.interaction(), buttonId, value.trim()));
+  }
+
+  private switchUser(rest: string): void {
+    const name = consoleName(rest);
+    if (!name) return this.say(["Who do you want to be? Type /as <name>, e.g. /as sam (letters, digits, . _ -)."]);
+    this.user = name;
+    this.say([`You are now ${name}.`]);
+  }
+
+  private async show(outcome: Outcome): Promise<void> {
+    if (outcome.kind === "reply") this.reply(outcome.view);
+    else await this.fill(outcome.form);
+  }
+
+  /** A form asked question by question; after errors only the inputs in error are asked again, other answers kept. */
+  private async fill(form: FormView): Promise<void> {
+    // The person who opened the form submits it, even if answers take a while.
+    const interaction = this.interaction();
+    const intro = form.intro === undefined ? [] : renderText(form.intro, { color: this.color });
+    this.say([this.paint.bold(clean(form.title)), ...intro]);
+
+    const answers = new Map<string, Answer>();
+    let toAsk: readonly Input[] = form.inputs;
+    let errors: FormErrors = {};
+    for (;;) {
+      for (const input of toAsk) {
+        const asked = await this.ask(input, answers.get(input.id), errors[input.id]);
+        if (asked.kind !== "answer") return this.abandon(form, asked.kind);
+        answers.set(input.id, asked.value);
+      }
+      const values: FormValues = Object.fromEntries(form.inputs.map((i) => [i.id, answers.get(i.id) ?? skipped(i)]));
+      const submission = await this.options.debrief.submitForm(interaction, form.id, values, form.state);
+      if (submission.kind === "done") return this.reply(submission.view);
+
+      errors = submission.errors;
+      toAsk = form.inputs.filter((i) => errors[i.id] !== undefined);
+      const unplaced = Object.entries(errors).filter(([id]) => !form.inputs.some((i) => i.id === id));
+      this.say([
+        this.paint.problem(`${clean(form.title)} needs another look:`),
+        ...toAsk.map((i) => this.paint.problem(`  ✗ ${clean(i.label)}: ${clean(errors[i.id] ?? "")}`)),
+        ...unplaced.map(([, message]) => this.paint.problem(`  ✗ ${clean(message)}`)),
+      ]);
+      // An error no question can fix would loop for ever; say so and stop.
+      if (toAsk.length === 0) return this.say([`${clean(form.title)} was not sent and nothing was saved.`]);
+    }
+  }
+
+  private async ask(input: Input, previous: Answer | undefined, problem: string | undefined): Promise<Asked> {
+    // Asked again after an error, the last answer is offered so nothing typed is lost.
+    const fallback = isEmpty(previous) ? initialAnswer(input) : previous;
+    this.say(questionLines(input, { fallback, paint: this.paint, context: this.answerContext, ...(problem ? { problem } : {}) }));
+    for (;;) {
+      this.prompt("  > ");
+      const line = await this.lines.next();
+      if (line === null) return { kind: "end" };
+      const typed = line.trim();
+      if (typed.toLowerCase() === "/cancel") return { kind: "cancel" };
+      if (typed.toLowerCase() === "/quit") return { kind: "quit" };
+      if (!typed) {
+        if (fallback !== undefined) return { kind: "answer", value: fallback };
+        if (input.optional) return { kind: "answer", value: skipped(input) };
+        this.say([this.paint.problem("  This one needs an answer (or /cancel to stop).")]);
+        continue;
+      }
+      const parsed = parseAnswer(input, typed, this.answerContext);
+      if (parsed.ok) return { kind: "answer", value: parsed.value };
+      this.say([this.paint.problem(`  ${clean(parsed.problem)}`)]);
+    }
+  }
+
+  private abandon(form: FormView, why: "cancel" | "quit" | "end"): void {
+    if (why === "quit") this.quitting = true;
+    this.say([`${clean(form.title)} was not sent; nothing was saved.`]);
+  }
+
+  private reply(view: MessageView): void {
+    this.say(prefixed(this.paint.dim("(only you) "), renderMessage(view, { color: this.color })));
+  }
+
+  private interaction(): Interaction {
+    const { workspaceId, channelId } = this;
+    return {
+      actor: { platform: "console", workspaceId, userId: this.user },
+      channel: { platform: "console", workspaceId, channelId },
+      channelName: channelId,
+    };
+  }
+
+  /** Runs one piece of work; a failure in the core becomes one polite line, and the details go to the log. */
+  private async guarded(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.options.log?.error({ err: error, user: this.user }, "console command failed");
+      this.say([this.paint.problem(SORRY)]);
+    }
+  }
+
+  private hint(problem: string): string[] {
+    return [
+      problem,
+      "Try one of these:",
+      "  /incident …            log an incident, or list, show or close them",
+      "  /action …              add and follow up actions",
+      "  /reflect               your reflection prompts",
+      "  /debrief help          everything Debrief can do",
+      `  /as <name>             speak as someone else (you are ${this.user})`,
+      "  /press <button> <value>  press a button shown under a message (▸)",
+      "  /quit                  leave",
+    ];
+  }
+
+  private prompt(text: string): void {
+    if (!this.tty || !this.readline) return;
+    this.readline.setPrompt(text);
+    this.readline.prompt();
+  }
+
+  private say(lines: readonly string[]): void {
+    this.options.output.write(`${lines.join("\n")}\n`);
+  }
+}
+
+function isCommandName(word: string): word is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(word);
+}

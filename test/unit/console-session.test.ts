@@ -1,0 +1,324 @@
+import { PassThrough, Readable, Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { runConsole, SORRY } from "../../adapters/console/session.ts";
+import type { ConsoleLog } from "../../adapters/console/session.ts";
+import type { CommandName } from "../../src/commands/command.ts";
+import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import type { FormValues, FormView } from "../../src/views/view.ts";
+
+type Call =
+  | { kind: "command"; interaction: Interaction; name: CommandName; text: string }
+  | { kind: "submit"; interaction: Interaction; formId: string; values: FormValues; state: string | undefined }
+  | { kind: "press"; interaction: Interaction; buttonId: string; value: string };
+
+/** A core that records every call and answers with scripted outcomes. */
+class FakeDebrief implements Debrief {
+  readonly calls: Call[] = [];
+  onCommand: (name: CommandName, text: string) => Outcome | Promise<Outcome> = (name, text) => reply(`ok ${name} ${text}`.trim());
+  readonly submissions: Submission[] = [];
+
+  async command(interaction: Interaction, name: CommandName, text: string): Promise<Outcome> {
+    this.calls.push({ kind: "command", interaction, name, text });
+    return this.onCommand(name, text);
+  }
+
+  async submitForm(interaction: Interaction, formId: string, values: FormValues, state: string | undefined): Promise<Submission> {
+    this.calls.push({ kind: "submit", interaction, formId, values, state });
+    return this.submissions.shift() ?? { kind: "done", view: { text: "Saved." } };
+  }
+
+  async press(interaction: Interaction, buttonId: string, value: string): Promise<Outcome> {
+    this.calls.push({ kind: "press", interaction, buttonId, value });
+    return reply(`pressed ${buttonId} ${value}`);
+  }
+
+  commands(): Extract<Call, { kind: "command" }>[] {
+    return this.calls.filter((c): c is Extract<Call, { kind: "command" }> => c.kind === "command");
+  }
+
+  submits(): Extract<Call, { kind: "submit" }>[] {
+    return this.calls.filter((c): c is Extract<Call, { kind: "submit" }> => c.kind === "submit");
+  }
+}
+
+const reply = (text: string): Outcome => ({ kind: "reply", view: { text } });
+
+const INCIDENT_FORM: FormView = {
+  id: "incident.form",
+  title: "Log an incident",
+  submitLabel: "Log",
+  state: "team",
+  inputs: [
+    { kind: "text", id: "summary", label: "What happened?" },
+    {
+      kind: "select",
+      id: "category",
+      label: "Category",
+      options: [
+        { value: "medication", label: "Medication" },
+        { value: "safeguarding", label: "Safeguarding" },
+      ],
+    },
+    {
+      kind: "multiselect",
+      id: "factors",
+      label: "Contributing factors",
+      optional: true,
+      options: [
+        { value: "staffing", label: "Staffing" },
+        { value: "handover", label: "Handover" },
+        { value: "training", label: "Training" },
+      ],
+    },
+    { kind: "people", id: "involved", label: "Who was involved?", optional: true },
+    { kind: "datetime", id: "occurredAt", label: "When did it happen?" },
+  ],
+};
+
+/** Runs a session over a piped script and returns everything it printed. */
+async function session(script: string, debrief: Debrief, extra: { log?: ConsoleLog } = {}): Promise<string> {
+  let printed = "";
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      printed += chunk.toString();
+      done();
+    },
+  });
+  await runConsole({
+    debrief,
+    input: Readable.from([script]),
+    output,
+    user: "alice",
+    timeZone: "Europe/London",
+    now: () => new Date("2026-03-14T09:30:00Z"),
+    ...extra,
+  });
+  return printed;
+}
+
+describe("console session", () => {
+  it("opens with a banner and makes the channel the team space", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = () => reply("#team is now Debrief's team space.");
+    const printed = await session("", debrief);
+
+    expect(printed).toContain("Debrief");
+    expect(printed).toContain("/debrief help");
+    expect(printed).toContain("/as <name>");
+    expect(printed).toContain("/quit");
+    expect(debrief.commands()).toEqual([
+      {
+        kind: "command",
+        name: "debrief",
+        text: "setup",
+        interaction: {
+          actor: { platform: "console", workspaceId: "local", userId: "alice" },
+          channel: { platform: "console", workspaceId: "local", channelId: "team" },
+          channelName: "team",
+        },
+      },
+    ]);
+    expect(printed).toContain("(only you) #team is now Debrief's team space.");
+  });
+
+  it("sends a quick log to the core as /incident with the text typed", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => (name === "incident" ? reply("Logged INC-1.") : reply("ok"));
+    const printed = await session("/incident medication low Missed evening meds at Oak House\n", debrief);
+
+    expect(debrief.commands()[1]).toMatchObject({ name: "incident", text: "medication low Missed evening meds at Oak House" });
+    expect(printed).toContain("(only you) Logged INC-1.");
+  });
+
+  it("passes @mentions through as typed", async () => {
+    const debrief = new FakeDebrief();
+    await session("/action INC-1 @sam by friday Update the plan\n", debrief);
+    expect(debrief.commands()[1]).toMatchObject({ name: "action", text: "INC-1 @sam by friday Update the plan" });
+  });
+
+  it("/as switches who is typing", async () => {
+    const debrief = new FakeDebrief();
+    const printed = await session("/as Sam\n/reflect\n/as not a name!\n", debrief);
+
+    expect(printed).toContain("You are now sam.");
+    expect(debrief.commands()[1]).toMatchObject({ name: "reflect", interaction: { actor: { userId: "sam" } } });
+    expect(printed).toContain("Who do you want to be?");
+  });
+
+  it("/press presses a button with its value", async () => {
+    const debrief = new FakeDebrief();
+    const printed = await session("/press incident.details INC-3\n", debrief);
+
+    expect(debrief.calls.at(-1)).toMatchObject({ kind: "press", buttonId: "incident.details", value: "INC-3" });
+    expect(printed).toContain("(only you) pressed incident.details INC-3");
+  });
+
+  it("asks a form question by question and submits typed values keyed by input id", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form: INCIDENT_FORM } : reply("ok"));
+    debrief.submissions.push({ kind: "done", view: { text: "Logged INC-2." } });
+    const printed = await session(
+      ["/incident", "Missed evening meds", "1", "2, training", "@sam, @Jo", "2026-03-13 18:45", "/reflect"].join("\n"),
+      debrief,
+    );
+
+    const questions = ["Log an incident", "What happened?", "Category", "1) Medication", "Contributing factors", "Who was involved?", "When did it happen?"];
+    let at = 0;
+    for (const q of questions) {
+      const found = printed.indexOf(q, at);
+      expect(found, q).toBeGreaterThan(-1);
+      at = found;
+    }
+    const [submit] = debrief.submits();
+    expect(submit).toMatchObject({ formId: "incident.form", state: "team", interaction: { actor: { userId: "alice" } } });
+    expect(submit?.values).toEqual({
+      summary: "Missed evening meds",
+      category: "medication",
+      factors: ["handover", "training"],
+      involved: ["sam", "jo"],
+      occurredAt: new Date("2026-03-13T18:45:00Z"),
+    });
+    expect(printed).toContain("(only you) Logged INC-2.");
+    // The line after the form is a command again.
+    expect(debrief.commands().at(-1)).toMatchObject({ name: "reflect" });
+  });
+
+  it("reads a datetime in the user's zone, and 'now' as the clock's time", async () => {
+    const debrief = new FakeDebrief();
+    const form: FormView = { id: "f", title: "When", submitLabel: "Send", inputs: [
+      { kind: "datetime", id: "summer", label: "Summer" },
+      { kind: "datetime", id: "now", label: "Now" },
+    ] };
+    debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form } : reply("ok"));
+    await session("/incident\n2026-07-01 09:00\nnow\n", debrief);
+    expect(debrief.submits()[0]?.values).toEqual({
+      summer: new Date("2026-07-01T08:00:00Z"),
+      now: new Date("2026-03-14T09:30:00Z"),
+    });
+  });
+
+  it("asks again when an answer cannot be read, and skips optional questions on an empty line", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form: INCIDENT_FORM } : reply("ok"));
+    const printed = await session(["/incident", "", "Fall in the garden", "7", "Safeguarding", "", "", "yesterday", "now"].join("\n"), debrief);
+
+    expect(printed).toContain("This one needs an answer");
+    expect(printed).toContain('"7" is not one of the choices');
+    expect(printed).toContain('"yesterday" is not a date and time');
+    expect(debrief.submits()[0]?.values).toEqual({
+      summary: "Fall in the garden",
+      category: "safeguarding",
+      factors: [],
+      involved: [],
+      occurredAt: new Date("2026-03-14T09:30:00Z"),
+    });
+  });
+
+  it("after errors asks only the inputs in error again and keeps the other answers", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form: INCIDENT_FORM } : reply("ok"));
+    debrief.submissions.push({ kind: "errors", errors: { occurredAt: "That is in the future; when did it happen?" } });
+    debrief.submissions.push({ kind: "done", view: { text: "Logged INC-4." } });
+    const printed = await session(["/incident", "Missed meds", "medication", "", "@sam", "2026-03-20 10:00", "2026-03-14 08:00"].join("\n"), debrief);
+
+    const [first, second] = debrief.submits();
+    expect(second?.values).toEqual({ ...first?.values, occurredAt: new Date("2026-03-14T08:00:00Z") });
+    expect(second?.values["summary"]).toBe("Missed meds");
+    expect(printed).toContain("✗ When did it happen?: That is in the future; when did it happen?");
+    const afterErrors = printed.slice(printed.indexOf("needs another look"));
+    expect(afterErrors).not.toContain("What happened?");
+    expect(afterErrors).not.toContain("Category");
+    expect(afterErrors).toContain("Enter keeps 2026-03-20 10:00");
+    expect(printed).toContain("(only you) Logged INC-4.");
+  });
+
+  it("/cancel abandons a form without submitting it", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form: INCIDENT_FORM } : reply("ok"));
+    const printed = await session("/incident\nSomething\n/cancel\n/reflect\n", debrief);
+
+    expect(debrief.submits()).toEqual([]);
+    expect(printed).toContain("Log an incident was not sent; nothing was saved.");
+    expect(debrief.commands().at(-1)).toMatchObject({ name: "reflect" });
+  });
+
+  it("a form left unanswered when input ends is not submitted", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form: INCIDENT_FORM } : reply("ok"));
+    const printed = await session("/incident\nSomething\n", debrief);
+    expect(debrief.submits()).toEqual([]);
+    expect(printed).toContain("was not sent");
+  });
+
+  it("answers lines that are not commands with a hint listing the commands", async () => {
+    const debrief = new FakeDebrief();
+    const printed = await session("hello bot\n/frobnicate\n", debrief);
+
+    expect(printed).toContain("Debrief only answers commands, which start with a slash.");
+    expect(printed).toContain('"/frobnicate" is not a Debrief command.');
+    for (const command of ["/incident", "/action", "/reflect", "/debrief help", "/as <name>", "/quit"]) expect(printed).toContain(command);
+    expect(debrief.commands()).toHaveLength(1);
+  });
+
+  it("a failure in the core prints one polite line, no stack, logs it and carries on", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (name) => {
+      if (name === "incident") throw new Error("connection refused at pg.connect");
+      return reply("ok");
+    };
+    const logged: unknown[] = [];
+    const printed = await session("/incident Fall\n/reflect\n", debrief, { log: { error: (details) => logged.push(details) } });
+
+    expect(printed).toContain(SORRY);
+    expect(printed).not.toContain("connection refused");
+    expect(printed).not.toMatch(/\n\s+at /);
+    expect(logged).toHaveLength(1);
+    expect(printed).toContain("(only you) ok");
+  });
+
+  it("handles piped lines strictly in order, one at a time, and waits for the last before ending", async () => {
+    const debrief = new FakeDebrief();
+    const events: string[] = [];
+    debrief.onCommand = async (_name, text) => {
+      events.push(`start ${text}`);
+      await new Promise((resolve) => setTimeout(resolve, text === "list" ? 20 : 1));
+      events.push(`end ${text}`);
+      return reply(`done ${text}`);
+    };
+    const printed = await session("/incident list\n/incident show INC-1\n/incident close INC-1\n", debrief);
+
+    expect(events).toEqual([
+      "start setup", "end setup",
+      "start list", "end list",
+      "start show INC-1", "end show INC-1",
+      "start close INC-1", "end close INC-1",
+    ]);
+    expect(printed.indexOf("done list")).toBeLessThan(printed.indexOf("done show INC-1"));
+    expect(printed.trimEnd().endsWith("(only you) done close INC-1")).toBe(true);
+  });
+
+  it("/quit ends the session and ignores what follows", async () => {
+    const debrief = new FakeDebrief();
+    const input = new PassThrough();
+    let printed = "";
+    const output = new Writable({ write: (chunk: Buffer, _e, done) => ((printed += chunk.toString()), done()) });
+    const done = runConsole({ debrief, input, output, user: "alice", timeZone: "Europe/London" });
+    input.write("/quit\n/incident after quit\n");
+    await done; // resolves although the input never ends
+    expect(debrief.commands().map((c) => c.name)).toEqual(["debrief"]);
+    expect(printed).not.toContain("alice>"); // no prompt when input is not a terminal
+  });
+
+  it("prompts with the current name when typing at a terminal", async () => {
+    const debrief = new FakeDebrief();
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    let printed = "";
+    const output = new Writable({ write: (chunk: Buffer, _e, done) => ((printed += chunk.toString()), done()) });
+    const done = runConsole({ debrief, input, output, user: "alice", timeZone: "Europe/London", color: false });
+    input.write("/as sam\r");
+    input.write("/quit\r");
+    await done;
+    expect(printed).toContain("alice> ");
+    expect(printed).toContain("sam> ");
+  });
+});
