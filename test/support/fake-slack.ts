@@ -1,0 +1,245 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for Slack's side of the conversation: the Web API (`SLACK_API_URL` points here) and the
+ * `response_url`s that slash commands and buttons reply through. It records every call so tests can see exactly
+ * what a Slack user would have seen, and it can fail on demand the way Slack does (429 with Retry-After, 5xx,
+ * platform errors).
+ */
+
+export interface SlackCall {
+  method: string;
+  /** The parsed body: form fields (JSON-looking values decoded, as the Web API client encodes them) or JSON. */
+  body: Record<string, any>;
+  token: string | null;
+  at: number;
+  /** How this call was failed on purpose, if it was. */
+  failed?: Failure;
+}
+
+export interface ResponseUrlCall {
+  id: string;
+  body: Record<string, any>;
+  at: number;
+}
+
+export type Failure =
+  | { kind: "rate_limited"; retryAfterSeconds: number }
+  | { kind: "http"; status: number }
+  | { kind: "platform"; error: string };
+
+export interface FakeSlackOptions {
+  /** Display names by user id for users.info; others get one made from their id. */
+  displayNames?: Record<string, string>;
+  teamId?: string;
+}
+
+export interface FakeSlack {
+  /** Web API base URL, ending in `/`, for SLACK_API_URL. */
+  readonly url: string;
+  readonly origin: string;
+  readonly calls: SlackCall[];
+  readonly responses: ResponseUrlCall[];
+  readonly displayNames: Map<string, string>;
+  /** Calls to one method that Slack answered ok. */
+  callsTo(method: string): SlackCall[];
+  /** Attempts at one method, including those failed on purpose. */
+  attemptsAt(method: string): SlackCall[];
+  /** A response_url of this fake; replies posted to it are kept under `id`. */
+  responseUrl(id: string): string;
+  responsesTo(id: string): ResponseUrlCall[];
+  /** The next `count` calls to `method` fail this way, then calls succeed again. */
+  failNext(method: string, count: number, failure: Failure): void;
+  /** Waits until `probe` returns something truthy, checking as calls arrive. */
+  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const BOT_USER_ID = "UBOT0001";
+export const BOT_ID = "BBOT0001";
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const teamId = options.teamId ?? "T0001";
+  const calls: SlackCall[] = [];
+  const responses: ResponseUrlCall[] = [];
+  const failures = new Map<string, Failure[]>();
+  const displayNames = new Map(Object.entries(options.displayNames ?? {}));
+  const waiters = new Set<() => void>();
+  let seq = 0;
+
+  const notify = () => waiters.forEach((w) => w());
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    const raw = await readBody(req);
+    const body = parseBody(raw, req.headers["content-type"] ?? "");
+    if (req.method === "POST" && path.startsWith("/respond/")) {
+      responses.push({ id: decodeURIComponent(path.slice("/respond/".length)), body, at: Date.now() });
+      notify();
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      return;
+    }
+    if (req.method !== "POST" || !path.startsWith("/api/")) {
+      res.writeHead(404).end();
+      return;
+    }
+    const method = path.slice("/api/".length);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith("Bearer ") ? auth.slice(7) : typeof body.token === "string" ? body.token : null;
+    const call: SlackCall = { method, body, token, at: Date.now() };
+    const failure = failures.get(method)?.shift();
+    if (failure) call.failed = failure;
+    calls.push(call);
+    notify();
+    if (failure?.kind === "rate_limited") {
+      res.writeHead(429, { "retry-after": String(failure.retryAfterSeconds), "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
+    if (failure?.kind === "http") {
+      res.writeHead(failure.status, { "content-type": "text/plain" }).end("upstream trouble");
+      return;
+    }
+    const answer = failure?.kind === "platform" ? { ok: false, error: failure.error } : token ? api(method, body) : { ok: false, error: "not_authed" };
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  }
+
+  function api(method: string, body: Record<string, any>): Record<string, unknown> {
+    const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
+    switch (method) {
+      case "auth.test":
+        return { ok: true, url: "https://example.slack.com/", team: "Example", user: "debrief", team_id: teamId, user_id: BOT_USER_ID, bot_id: BOT_ID };
+      case "chat.postMessage": {
+        // A user id as the channel means the app's DM with that person, which Slack answers with a D… channel.
+        const channel = /^[UW]/.test(String(body.channel)) ? `D${String(body.channel).slice(1)}` : String(body.channel);
+        const messageTs = ts();
+        return { ok: true, channel, ts: messageTs, message: { type: "message", text: body.text, blocks: body.blocks, user: BOT_USER_ID, bot_id: BOT_ID, ts: messageTs } };
+      }
+      case "chat.update":
+        return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case "chat.postEphemeral":
+        return { ok: true, message_ts: ts() };
+      case "views.open":
+      case "views.publish":
+      case "views.update":
+      case "views.push":
+        return { ok: true, view: { ...(body.view ?? {}), id: `V${String(++seq).padStart(8, "0")}`, team_id: teamId, hash: `${Date.now()}.abc` } };
+      case "users.info": {
+        const id = String(body.user);
+        const displayName = displayNames.get(id) ?? "";
+        return {
+          ok: true,
+          user: {
+            id,
+            team_id: teamId,
+            name: id.toLowerCase(),
+            real_name: displayName || `Person ${id}`,
+            tz: "Europe/London",
+            tz_label: "Greenwich Mean Time",
+            tz_offset: 0,
+            is_bot: false,
+            profile: { display_name: displayName, real_name: displayName || `Person ${id}` },
+          },
+        };
+      }
+      case "conversations.info": {
+        const id = String(body.channel);
+        return { ok: true, channel: { id, name: `channel-${id.toLowerCase()}`, is_channel: true, is_private: false, is_member: true, is_archived: false } };
+      }
+      case "conversations.open":
+        return { ok: true, channel: { id: `D${String(body.users ?? "").slice(1)}` } };
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${origin}/api/`,
+    origin,
+    calls,
+    responses,
+    displayNames,
+    callsTo: (method) => calls.filter((c) => c.method === method && !c.failed),
+    attemptsAt: (method) => calls.filter((c) => c.method === method),
+    responseUrl: (id) => `${origin}/respond/${encodeURIComponent(id)}`,
+    responsesTo: (id) => responses.filter((r) => r.id === id),
+    failNext(method, count, failure) {
+      const queue = failures.get(method) ?? [];
+      for (let i = 0; i < count; i++) queue.push(failure);
+      failures.set(method, queue);
+    },
+    waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          const found = probe();
+          if (!found) return false;
+          done();
+          resolve(found);
+          return true;
+        };
+        const done = () => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          waiters.delete(check);
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`fake Slack: nothing matched within ${timeoutMs} ms (${calls.length} API calls, ${responses.length} responses)`));
+        }, timeoutMs);
+        // Calls wake the check at once; the poll catches conditions that depend on other things (e.g. the database).
+        const poll = setInterval(check, 50);
+        waiters.add(check);
+        check();
+      });
+    },
+    reset() {
+      calls.length = 0;
+      responses.length = 0;
+      failures.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function parseBody(raw: string, contentType: string): Record<string, any> {
+  if (!raw) return {};
+  if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, any>;
+  const out: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    out[key] = /^[[{]/.test(value) ? tryJson(value) : value;
+  }
+  return out;
+}
+
+function tryJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
