@@ -26,10 +26,10 @@ export async function reconcileDeliveries(
 ): Promise<ReconcileResult> {
   const recovered = await db
     .updateTable("delivery")
-    .set({ status: "pending", sent_at: null, last_error: "the worker sending it stopped; sending again" })
+    .set({ status: "pending", claimed_at: null, last_error: "the worker sending it stopped; sending again" })
     .where("status", "=", "sending")
-    // The worker stamps sent_at with the database clock when it claims a row, so compare on that clock too.
-    .where("sent_at", "<", sql<Date>`now() - ${Math.round(options.staleSendingMs)}::double precision * interval '1 millisecond'`)
+    // The worker stamps claimed_at with the database clock, so compare on that clock too.
+    .where("claimed_at", "<", sql<Date>`now() - ${Math.round(options.staleSendingMs)}::double precision * interval '1 millisecond'`)
     .returning("id")
     .execute();
   const pending = await db

@@ -63,8 +63,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
     const claimed = await db
       .updateTable("delivery")
-      // While sending, sent_at holds when the hand-off began (database clock): reconcile finds sends a crash cut short by it.
-      .set((eb) => ({ status: "sending", attempts: eb("attempts", "+", 1), sent_at: sql<Date>`now()` }))
+      .set((eb) => ({ status: "sending", attempts: eb("attempts", "+", 1), claimed_at: sql<Date>`now()` }))
       .where("id", "=", deliveryId)
       .where("status", "=", "pending")
       .returningAll()
@@ -174,7 +173,7 @@ function readDelivery(db: Db, id: string) {
 async function release(db: Db, id: string, error: string): Promise<void> {
   await db
     .updateTable("delivery")
-    .set({ status: "pending", last_error: error, sent_at: null })
+    .set({ status: "pending", last_error: error, claimed_at: null })
     .where("id", "=", id)
     .where("status", "=", "sending")
     .execute();
@@ -201,7 +200,7 @@ async function markSent(db: Db, id: string, ref: MessageRef): Promise<void> {
 async function markFailed(db: Db, id: string, error: string, from: "pending" | "sending"): Promise<Platform | undefined> {
   const row = await db
     .updateTable("delivery")
-    .set({ status: "failed", last_error: error, sent_at: null })
+    .set({ status: "failed", last_error: error })
     .where("id", "=", id)
     .where("status", "=", from)
     .returning("platform")

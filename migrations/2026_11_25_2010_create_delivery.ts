@@ -18,6 +18,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("message_channel_id", "text")
     .addColumn("message_id", "text")
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    // When a worker took it for sending (database clock): reconcile finds sends a crash cut short by it.
+    .addColumn("claimed_at", "timestamptz")
     .addColumn("sent_at", "timestamptz")
     .execute();
   await sql`create index delivery_pending on delivery (created_at) where status = 'pending'`.execute(db);

@@ -102,5 +102,6 @@ export interface DeliveryTable {
   message_channel_id: string | null;
   message_id: string | null;
   created_at: CreatedAt;
+  claimed_at: Date | null;
   sent_at: Date | null;
 }

@@ -242,10 +242,10 @@ describe("outbound delivery", () => {
     const [stuck, inFlight] = (await record(toChannel("stuck", "C1"), toChannel("in-flight", "C2"))) as [string, string];
     await database.db
       .updateTable("delivery")
-      .set({ status: "sending", attempts: 1, sent_at: new Date(Date.now() - 10 * 60_000) })
+      .set({ status: "sending", attempts: 1, claimed_at: new Date(Date.now() - 10 * 60_000) })
       .where("id", "=", stuck)
       .execute();
-    await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, sent_at: new Date() }).where("id", "=", inFlight).execute();
+    await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, claimed_at: new Date() }).where("id", "=", inFlight).execute();
     startWorker(chat);
 
     expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 1, recovered: 1 });
