@@ -1,0 +1,19 @@
+import type { DbOrTx } from "./database.ts";
+
+export async function ensureWorkspace(db: DbOrTx, key: string, platform: string): Promise<void> {
+  await db.insertInto("workspace").values({ id: key, platform }).onConflict((oc) => oc.column("id").doNothing()).execute();
+}
+
+/**
+ * Takes the workspace's next incident number. The row lock serialises concurrent reports, and a rolled-back
+ * transaction returns its number, so references are unique and gap-free.
+ */
+export async function takeIncidentNumber(tx: DbOrTx, workspaceKey: string): Promise<number> {
+  const row = await tx
+    .updateTable("workspace")
+    .set((eb) => ({ next_incident_no: eb("next_incident_no", "+", 1) }))
+    .where("id", "=", workspaceKey)
+    .returning("next_incident_no")
+    .executeTakeFirstOrThrow();
+  return row.next_incident_no - 1;
+}

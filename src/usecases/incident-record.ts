@@ -1,0 +1,135 @@
+import { canClose, canSeeDetails } from "../domain/access.ts";
+import { DomainError } from "../domain/errors.ts";
+import { isRestricted } from "../domain/harm.ts";
+import type { Incident, IncidentDraft } from "../domain/incident.ts";
+import { formatIncidentRef } from "../domain/references.ts";
+import { recordDeliveries } from "../delivery/outbox.ts";
+import type { Interaction } from "../interaction.ts";
+import { recordAudit } from "../store/audit.ts";
+import { closeIncident as storeClose, findIncident, listIncidents, updateIncidentDetails } from "../store/incidents.ts";
+import { workspaceKey } from "../store/keys.ts";
+import { findTeam } from "../store/teams.ts";
+import { leadBriefing } from "./lead-briefing.ts";
+import { incidentClosedView } from "../views/incident-views.ts";
+import type { CoreDeps } from "./deps.ts";
+import { incidentCircle, viewPeople, type IncidentCircle } from "./incident-access.ts";
+import { knownPerson, mentionedRef } from "./people.ts";
+import { scheduleQuietly } from "./schedule.ts";
+import { teamOf } from "./team-spaces.ts";
+
+const notFound = (number: number) =>
+  new DomainError("NOT_FOUND", `I couldn't find ${formatIncidentRef(number)} in this workspace. /incident list shows the open ones.`);
+
+export interface SeenIncident {
+  incident: Incident;
+  circle: IncidentCircle;
+  /** Whether the viewer may see the full record. */
+  visible: boolean;
+  people: { reporter: string | null; involved: string[] };
+}
+
+export async function showIncident(deps: CoreDeps, interaction: Interaction, number: number): Promise<SeenIncident> {
+  const viewer = await knownPerson(deps, interaction.actor);
+  const incident = await findIncident(deps.db, workspaceKey(interaction.actor.platform, interaction.actor.workspaceId), number);
+  if (!incident) throw notFound(number);
+  const circle = await incidentCircle(deps.db, incident);
+  return { incident, circle, visible: canSeeDetails(viewer.id, circle.audience), people: viewPeople(incident, circle) };
+}
+
+/** Open incidents of the team the command was typed in (or the person's team), newest first. */
+export async function listOpenIncidents(
+  deps: CoreDeps,
+  interaction: Interaction,
+): Promise<{ scope: string; items: { incident: Incident; visible: boolean }[] }> {
+  const viewer = await knownPerson(deps, interaction.actor);
+  const team = await teamOf(deps.db, interaction, viewer);
+  const incidents = await listIncidents(deps.db, workspaceKey(interaction.actor.platform, interaction.actor.workspaceId), {
+    teamId: team?.id ?? null,
+    statuses: ["open", "under_review"],
+    limit: 25,
+  });
+  const items = await Promise.all(
+    incidents.map(async (incident) => ({
+      incident,
+      visible: !incident.restricted || canSeeDetails(viewer.id, (await incidentCircle(deps.db, incident)).audience),
+    })),
+  );
+  return { scope: team ? `#${team.name}` : "this workspace", items };
+}
+
+/** Closes an incident with its lesson, and tells the team channel. */
+export async function closeIncident(deps: CoreDeps, interaction: Interaction, number: number, lesson: string): Promise<Incident> {
+  const actor = await knownPerson(deps, interaction.actor);
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+  const { closed, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const incident = await findIncident(tx, workspaceId, number, { forUpdate: true });
+    if (!incident) throw notFound(number);
+    const circle = await incidentCircle(tx, incident);
+    if (!canClose(actor.id, circle.audience)) {
+      throw new DomainError("FORBIDDEN", `Only the reporter, the team lead or a line manager of those involved can close ${incident.ref}.`);
+    }
+    if (incident.status === "closed") throw new DomainError("INVALID", `${incident.ref} is already closed.`);
+    const closedAt = deps.now();
+    await storeClose(tx, incident.id, lesson, closedAt);
+    const closed: Incident = { ...incident, status: "closed", lesson, closedAt };
+    await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.closed", subject: incident.ref, before: { status: incident.status }, after: { status: "closed", lesson } });
+    const team = incident.teamId === null ? undefined : await findTeam(tx, incident.teamId);
+    const deliveryIds = team
+      ? await recordDeliveries(tx, [
+          {
+            dedupeKey: `incident-${incident.id}-closed`,
+            target: { kind: "channel", channel: { ...interaction.actor, channelId: team.channelId } },
+            view: incidentClosedView(closed),
+          },
+        ])
+      : [];
+    return { closed, deliveryIds };
+  });
+  await scheduleQuietly(deps, deliveryIds);
+  return closed;
+}
+
+/** Loads an incident for its details form; only those who may see the record may change it. */
+export async function incidentForEditing(deps: CoreDeps, interaction: Interaction, number: number): Promise<SeenIncident> {
+  const seen = await showIncident(deps, interaction, number);
+  if (!seen.visible) throw new DomainError("FORBIDDEN", `Only those who need to know can see or change the details of ${seen.incident.ref}.`);
+  if (seen.incident.status === "closed") throw new DomainError("INVALID", `${seen.incident.ref} is closed, so its record can no longer be changed.`);
+  return seen;
+}
+
+/** Saves the details form over the record; the audit log keeps what it said before. */
+export async function updateIncident(
+  deps: CoreDeps,
+  interaction: Interaction,
+  number: number,
+  draft: Omit<IncidentDraft, "involved">,
+  involvedUserIds: readonly string[],
+): Promise<Incident> {
+  const actor = await knownPerson(deps, interaction.actor);
+  const involved = await Promise.all(involvedUserIds.map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+  const { after, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const before = await findIncident(tx, workspaceId, number, { forUpdate: true });
+    if (!before) throw notFound(number);
+    const circle = await incidentCircle(tx, before);
+    if (!canSeeDetails(actor.id, circle.audience)) {
+      throw new DomainError("FORBIDDEN", `Only those who need to know can change the details of ${before.ref}.`);
+    }
+    if (before.status === "closed") throw new DomainError("INVALID", `${before.ref} is closed, so its record can no longer be changed.`);
+    const full = { ...draft, involved: involved.map((p) => p.id) };
+    // Once restricted, always restricted: details already shared only by reference must stay that way.
+    const restricted = before.restricted || isRestricted(full);
+    const occurredAt = draft.occurredAt ?? before.occurredAt;
+    await updateIncidentDetails(tx, before.id, full, restricted, occurredAt);
+    const after: Incident = { ...before, ...full, restricted, occurredAt };
+    await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.updated", subject: before.ref, before, after });
+    if (before.restricted || !restricted) return { after, deliveryIds: [] };
+    // It has just become restricted (say, the harm was raised): the lead must hear now.
+    const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
+    const people = { reporter: circle.people.get(after.reporterId)?.ref.userId ?? null, involved: [...involvedUserIds] };
+    const briefing = await leadBriefing(tx, after, team, people, deps.config.timeZone);
+    return { after, deliveryIds: briefing ? await recordDeliveries(tx, [briefing]) : [] };
+  });
+  await scheduleQuietly(deps, deliveryIds);
+  return after;
+}

@@ -1,0 +1,26 @@
+import type { Incident } from "../domain/incident.ts";
+import type { DeliveryRequest } from "../delivery/outbox.ts";
+import type { DbOrTx } from "../store/database.ts";
+import { findPerson } from "../store/people.ts";
+import type { Team } from "../store/teams.ts";
+import { incidentDetailView, type IncidentPeople } from "../views/incident-views.ts";
+
+/**
+ * A restricted incident's details go to the team lead by direct message at once, whatever the hour (DOMAIN.md).
+ * Undefined when the team has no lead to tell.
+ */
+export async function leadBriefing(
+  db: DbOrTx,
+  incident: Incident,
+  team: Team | undefined,
+  people: IncidentPeople,
+  zone: string,
+): Promise<DeliveryRequest | undefined> {
+  const lead = team?.leadId ? await findPerson(db, team.leadId) : undefined;
+  if (!lead) return undefined;
+  return {
+    dedupeKey: `incident-${incident.id}-lead`,
+    target: { kind: "person", person: lead.ref },
+    view: incidentDetailView(incident, people, zone, "A restricted incident has been logged in your team. You are told at once as the team's lead."),
+  };
+}

@@ -1,0 +1,89 @@
+import { DEFAULT_CATEGORIES } from "../domain/categories.ts";
+import { isPhysicalHarm, isPsychologicalHarm } from "../domain/harm.ts";
+import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
+import {
+  AGE_BANDS,
+  EVENT_TYPES,
+  EXTERNAL_NOTIFICATIONS,
+  LEARNING_RESPONSES,
+  SUMMARY_MAX,
+  type ExternalNotification,
+  type IncidentDraft,
+} from "../domain/incident.ts";
+import type { FormErrors, FormValues } from "../views/view.ts";
+
+export type ReadForm =
+  | { ok: true; draft: Omit<IncidentDraft, "involved">; involvedUserIds: string[] }
+  | { ok: false; errors: FormErrors };
+
+const text = (v: FormValues[string]): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
+const list = (v: FormValues[string]): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+const oneOf = <T extends string>(allowed: readonly T[], v: string | null): v is T => v !== null && (allowed as readonly string[]).includes(v);
+
+// A little slack for clocks that disagree between the user's device and ours.
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** Checks a submitted incident form; every problem is reported beside its input, in words a reporter can act on. */
+export function readIncidentForm(values: FormValues, now: Date): ReadForm {
+  const errors: FormErrors = {};
+
+  const eventType = text(values.event_type) ?? "incident";
+  if (!oneOf(EVENT_TYPES, eventType)) errors.event_type = "Choose what kind of event this was.";
+
+  const category = text(values.category);
+  if (!category) errors.category = "Choose a category. If none fits, choose Other.";
+  else if (!DEFAULT_CATEGORIES.some((c) => c.key === category)) errors.category = "Choose one of the listed categories.";
+
+  const summary = text(values.summary);
+  if (!summary) errors.summary = "Add a one-line summary of what happened.";
+  else if (summary.length > SUMMARY_MAX) errors.summary = `Keep the summary to ${SUMMARY_MAX} characters; put the rest under What happened.`;
+
+  const physicalHarm = text(values.physical_harm) ?? "none";
+  if (!isPhysicalHarm(physicalHarm)) errors.physical_harm = "Choose the level of physical harm (choose No harm if there was none).";
+  const psychologicalHarm = text(values.psychological_harm);
+  if (psychologicalHarm !== null && !isPsychologicalHarm(psychologicalHarm)) errors.psychological_harm = "Choose one of the listed levels.";
+
+  const ageBand = text(values.age_band);
+  if (ageBand !== null && !oneOf(AGE_BANDS, ageBand)) errors.age_band = "Choose one of the listed age bands.";
+
+  const notifications = list(values.notifications);
+  if (!notifications.every((n) => oneOf(EXTERNAL_NOTIFICATIONS, n))) errors.notifications = "Choose from the listed notifications.";
+
+  const learningResponse = text(values.learning_response) ?? "none";
+  if (!oneOf(LEARNING_RESPONSES, learningResponse)) errors.learning_response = "Choose a learning response.";
+
+  const occurred = values.occurred_at;
+  let occurredAt: Date | null = null;
+  if (occurred instanceof Date) {
+    if (Number.isNaN(occurred.getTime())) errors.occurred_at = "That date and time could not be read.";
+    else if (occurred.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) errors.occurred_at = "That time is in the future. When did it happen?";
+    else occurredAt = occurred;
+  }
+
+  for (const id of ["summary", "what_happened", "location", "service_user_ref", "immediate_action"] as const) {
+    const kind = errors[id] ? undefined : findIdentifier(text(values[id]));
+    if (kind) errors[id] = identifierWarning(kind);
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    involvedUserIds: list(values.involved),
+    draft: {
+      eventType: eventType as IncidentDraft["eventType"],
+      category: category!,
+      summary: summary!,
+      whatHappened: text(values.what_happened),
+      occurredAt,
+      location: text(values.location),
+      serviceUserRef: text(values.service_user_ref),
+      ageBand,
+      physicalHarm: physicalHarm as IncidentDraft["physicalHarm"],
+      psychologicalHarm: psychologicalHarm as IncidentDraft["psychologicalHarm"],
+      immediateAction: text(values.immediate_action),
+      notifications: notifications as ExternalNotification[],
+      learningResponse: learningResponse as IncidentDraft["learningResponse"],
+      anonymous: false,
+    },
+  };
+}

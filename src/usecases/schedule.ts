@@ -1,0 +1,20 @@
+import type { CoreDeps } from "./deps.ts";
+
+// Queueing is a Redis round trip; a Redis that does not answer must not hold up the reply to the user.
+const SCHEDULE_TIMEOUT_MS = 1000;
+
+/**
+ * Queues stored deliveries. The change they tell of is already committed, so a Redis failure here must not fail the
+ * user's command: the reconcile job re-queues every pending delivery.
+ */
+export async function scheduleQuietly(deps: CoreDeps, deliveryIds: readonly string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  try {
+    await Promise.race([
+      deps.deliveries.schedule(deliveryIds),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("queueing timed out")), SCHEDULE_TIMEOUT_MS).unref()),
+    ]);
+  } catch (err) {
+    deps.log.warn({ err, deliveryIds }, "could not queue deliveries; the reconcile job will");
+  }
+}

@@ -1,0 +1,145 @@
+import { categoryLabel } from "../domain/categories.ts";
+import { HARM_LABELS } from "../domain/harm.ts";
+import {
+  EVENT_TYPE_LABELS,
+  EXTERNAL_NOTIFICATION_LABELS,
+  LEARNING_RESPONSE_LABELS,
+  type Incident,
+} from "../domain/incident.ts";
+import { formatWhen } from "./format.ts";
+import type { Button, Field, MessageView, Span } from "./view.ts";
+
+/** People as the platform names them (user ids), so renderers can mention them. */
+export interface IncidentPeople {
+  reporter: string | null;
+  involved: readonly string[];
+}
+
+const STATUS_LABELS: Record<Incident["status"], string> = { open: "Open", under_review: "Under review", closed: "Closed" };
+
+const heading = (incident: Incident): string => `${incident.ref} · ${categoryLabel(incident.category)}`;
+
+const mentions = (ids: readonly string[]): Span[] =>
+  ids.flatMap((id, i) => (i === 0 ? [{ mention: id }] : [", ", { mention: id }]));
+
+export const detailsButton = (incident: Incident): Button => ({ id: "incident.details", label: "Add details", value: incident.ref });
+
+/** The reporter's own confirmation, with what to do next. */
+export function incidentLoggedView(incident: Incident, announcedIn: string | null, leadTold: boolean | null): MessageView {
+  const where = announcedIn
+    ? incident.restricted
+      ? `Announced in the team channel by reference only, as it is restricted.`
+      : `Announced in the team channel.`
+    : `No team channel is set up yet, so nobody else has been told. Run /debrief setup in your team's channel.`;
+  const lead =
+    leadTold === null ? [] : [leadTold ? "The details have gone to the team lead." : "This team has no lead yet, so the details have gone to nobody else. Ask for one to be set with /debrief lead @person."];
+  return {
+    text: `Logged ${incident.ref}: ${incident.summary}`,
+    sections: [
+      { text: [{ strong: `Logged ${incident.ref}` }, ` · ${categoryLabel(incident.category)} · ${HARM_LABELS[incident.physicalHarm]}`] },
+      { text: incident.summary },
+    ],
+    buttons: [detailsButton(incident), { id: "incident.action", label: "Add an action", value: incident.ref }],
+    context: [where, ...lead].join(" "),
+  };
+}
+
+/** The team channel's announcement. A restricted incident shows its reference and category only. */
+export function announcementView(incident: Incident, people: IncidentPeople, zone: string): MessageView {
+  if (incident.restricted) {
+    return {
+      text: `${incident.ref} · ${categoryLabel(incident.category)} · restricted`,
+      sections: [
+        { text: [{ strong: heading(incident) }, " · restricted"] },
+        { text: "Details have gone to the team lead. Ask them if you need to know more." },
+      ],
+    };
+  }
+  const fields: Field[] = [
+    { label: "Type", value: EVENT_TYPE_LABELS[incident.eventType] },
+    { label: "Harm", value: HARM_LABELS[incident.physicalHarm] },
+    { label: "When", value: formatWhen(incident.occurredAt, zone) },
+  ];
+  if (incident.location) fields.push({ label: "Where", value: incident.location });
+  if (people.reporter && !incident.anonymous) fields.push({ label: "Reported by", value: [{ mention: people.reporter }] });
+  return {
+    text: `${incident.ref} · ${categoryLabel(incident.category)}: ${incident.summary}`,
+    sections: [{ text: [{ strong: heading(incident) }] }, { text: incident.summary }, { fields }],
+  };
+}
+
+/** Everything recorded, for those who need to know: the lead's direct message and /incident show. */
+export function incidentDetailView(incident: Incident, people: IncidentPeople, zone: string, intro?: string): MessageView {
+  const fields: Field[] = [
+    { label: "Type", value: EVENT_TYPE_LABELS[incident.eventType] },
+    { label: "Status", value: STATUS_LABELS[incident.status] },
+    { label: "Physical harm", value: HARM_LABELS[incident.physicalHarm] },
+    { label: "When", value: formatWhen(incident.occurredAt, zone) },
+    { label: "Reported", value: formatWhen(incident.reportedAt, zone) },
+  ];
+  if (incident.psychologicalHarm) fields.push({ label: "Psychological harm", value: incident.psychologicalHarm });
+  if (incident.location) fields.push({ label: "Where", value: incident.location });
+  if (incident.serviceUserRef) fields.push({ label: "Person supported", value: `${incident.serviceUserRef}${incident.ageBand ? ` (${incident.ageBand})` : ""}` });
+  fields.push({ label: "Reported by", value: people.reporter && !incident.anonymous ? [{ mention: people.reporter }] : "Anonymous" });
+  if (people.involved.length) fields.push({ label: "Staff involved", value: mentions(people.involved) });
+  if (incident.notifications.length) fields.push({ label: "Notified", value: incident.notifications.map((n) => EXTERNAL_NOTIFICATION_LABELS[n]).join(", ") });
+  fields.push({ label: "Learning response", value: LEARNING_RESPONSE_LABELS[incident.learningResponse] });
+
+  const sections = [
+    ...(intro ? [{ text: intro }] : []),
+    { text: [{ strong: `${heading(incident)}${incident.restricted ? " · restricted" : ""}` }] as Span[] },
+    { text: incident.summary },
+    { fields },
+  ];
+  if (incident.whatHappened) sections.push({ text: [{ strong: "What happened\n" }, incident.whatHappened] });
+  if (incident.immediateAction) sections.push({ text: [{ strong: "Immediate action\n" }, incident.immediateAction] });
+  if (incident.lesson) sections.push({ text: [{ strong: "Lesson learned\n" }, incident.lesson] });
+  return {
+    text: `${incident.ref} · ${categoryLabel(incident.category)}: ${incident.summary}`,
+    sections,
+    buttons: incident.status === "closed" ? [] : [detailsButton(incident)],
+  };
+}
+
+/** What someone outside the need-to-know circle may see. */
+export function incidentOutlineView(incident: Incident): MessageView {
+  const summary = incident.restricted ? "restricted" : incident.summary;
+  return {
+    text: `${incident.ref} · ${categoryLabel(incident.category)}: ${summary}`,
+    sections: [
+      { text: [{ strong: heading(incident) }, ` · ${STATUS_LABELS[incident.status]}`] },
+      { text: incident.restricted ? "This incident is restricted: its details are shared only with those who need to know." : summary },
+    ],
+    context: incident.restricted ? undefined : "Only the reporter, the staff involved, their managers and the lead see the full record.",
+  };
+}
+
+/** One line per incident; restricted ones the reader may not see show only their reference and category. */
+export function incidentListView(items: readonly { incident: Incident; visible: boolean }[], scope: string): MessageView {
+  if (items.length === 0) {
+    return { text: `No open incidents in ${scope}.`, sections: [{ text: `No open incidents in ${scope}. Log one with /incident.` }] };
+  }
+  const lines = items.map(({ incident, visible }) => {
+    const what = incident.restricted && !visible ? "restricted" : incident.summary;
+    return `${incident.ref} · ${categoryLabel(incident.category)} · ${STATUS_LABELS[incident.status]} — ${what}`;
+  });
+  return {
+    text: `${items.length} open incident${items.length === 1 ? "" : "s"} in ${scope}`,
+    title: `Open incidents in ${scope}`,
+    sections: [{ text: lines.join("\n") }],
+    context: "See one with /incident show INC-n.",
+  };
+}
+
+export function incidentClosedView(incident: Incident): MessageView {
+  if (incident.restricted) {
+    return { text: `${incident.ref} closed`, sections: [{ text: [{ strong: `${heading(incident)} · restricted` }, " has been closed."] }] };
+  }
+  return {
+    text: `${incident.ref} closed: ${incident.lesson ?? ""}`,
+    sections: [
+      { text: [{ strong: heading(incident) }, " has been closed."] },
+      { text: [{ strong: "Lesson learned\n" }, incident.lesson ?? ""] },
+    ],
+  };
+}
