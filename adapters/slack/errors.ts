@@ -1,0 +1,55 @@
+import type { App, CodedError, Context } from "@slack/bolt";
+import type { Logger } from "pino";
+import { DomainError } from "../../src/domain/errors.ts";
+import { fallbackText } from "./render.ts";
+import { requestLog, type SlackMetrics } from "./request-context.ts";
+
+/** Said whenever we cannot tell the user something more useful; never a stack trace in chat. */
+export const SORRY = "Sorry — something went wrong and nothing was saved. Please try again.";
+
+/** What Bolt gives an error handler with `extendedErrorHandler: true` (its own type is not exported). */
+interface ErrorHandlerArgs {
+  error: CodedError;
+  body: unknown;
+  context: Context;
+}
+
+/** The error a listener threw, unwrapped from Bolt's UnknownError. */
+export function originalError(error: CodedError | Error): Error {
+  return "original" in error && error.original instanceof Error ? error.original : error;
+}
+
+/** What to tell the user about a failure: the core's own words for a DomainError, else the apology. */
+export function userMessage(error: unknown): string {
+  return error instanceof DomainError ? error.message : SORRY;
+}
+
+/**
+ * The last stop for a failed command or button press (forms handle their own, as they must answer in the ack):
+ * log it with the request's id, count it, and tell the user through the response_url.
+ */
+export function reportErrors(app: App, deps: { log: Logger; metrics: SlackMetrics }): void {
+  app.error(async function handleListenerError({ error, body, context }: ErrorHandlerArgs): Promise<void> {
+    const cause = originalError(error);
+    const log = requestLog(deps.log, context);
+    const b = body as Record<string, any>;
+    const label: string = b.command?.slice(1) ?? b.actions?.[0]?.action_id ?? b.view?.callback_id ?? b.event?.type ?? "unknown";
+    if (cause instanceof DomainError) log.info({ code: cause.code, label }, "slack request refused: %s", cause.message);
+    else log.error({ err: cause, label }, "slack request failed");
+    if (typeof b.command === "string") deps.metrics.commands.inc({ command: label, outcome: "error" });
+    const url: unknown = b.response_url;
+    if (typeof url !== "string") return;
+    try {
+      const text = fallbackText({ text: userMessage(cause) });
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!res.ok) log.warn({ status: res.status }, "could not tell the user about the failure");
+    } catch (err) {
+      log.warn({ err }, "could not tell the user about the failure");
+    }
+  });
+}

@@ -1,0 +1,39 @@
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import { slackChannel, slackPerson } from "../interaction.ts";
+import { show } from "../outcome.ts";
+import { buttonId } from "../render.ts";
+import { recordAck } from "../request-context.ts";
+import { DEBRIEF_ID, type ListenerDeps } from "./deps.ts";
+
+export function register(app: App, deps: ListenerDeps): void {
+  app.action<BlockAction>(DEBRIEF_ID, buttonPressed(deps));
+}
+
+function buttonPressed(deps: ListenerDeps) {
+  return async function handleButton({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+    context,
+  }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> {
+    await ack();
+    const id = buttonId(action.action_id);
+    recordAck(deps.metrics, context, id);
+    if (action.type !== "button") return;
+    const workspaceId = body.team?.id ?? body.user.team_id ?? "";
+    const interaction = {
+      actor: slackPerson(workspaceId, body.user.id),
+      // Buttons in the Home tab or a modal belong to no channel.
+      channel: body.channel ? slackChannel(workspaceId, body.channel.id) : null,
+    };
+    const outcome = await deps.debrief.press(interaction, id, action.value ?? "");
+    await show(outcome, {
+      respond: body.response_url ? respond : undefined,
+      client,
+      triggerId: body.trigger_id,
+      userId: body.user.id,
+    });
+  };
+}

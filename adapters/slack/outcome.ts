@@ -1,0 +1,30 @@
+import type { RespondFn, webApi } from "@slack/bolt";
+import type { Outcome } from "../../src/interaction.ts";
+import type { MessageView } from "../../src/views/view.ts";
+import { fallbackText, toBlocks, toModal } from "./render.ts";
+
+export interface Audience {
+  /** The request's response_url, when it has one (commands and message buttons). */
+  respond?: RespondFn | undefined;
+  client: webApi.WebClient;
+  /** Opens a modal; works once and only within 3 seconds of the request. */
+  triggerId?: string | undefined;
+  userId: string;
+}
+
+/** Shows the user who acted what the core decided: a reply only they see, or a form. */
+export async function show(outcome: Outcome, to: Audience): Promise<void> {
+  if (outcome.kind === "form") {
+    if (!to.triggerId) throw new Error("a form was asked for where Slack gave no trigger_id to open it");
+    await to.client.views.open({ trigger_id: to.triggerId, view: toModal(outcome.form) });
+    return;
+  }
+  await reply(outcome.view, to);
+}
+
+/** Ephemeral through the response_url; where there is none (Home tab buttons), a DM from the app instead. */
+export async function reply(view: MessageView, to: Pick<Audience, "respond" | "client" | "userId">): Promise<void> {
+  const message = { text: fallbackText(view), blocks: toBlocks(view) };
+  if (to.respond) await to.respond({ response_type: "ephemeral", replace_original: false, ...message });
+  else await to.client.chat.postMessage({ channel: to.userId, ...message });
+}
