@@ -128,7 +128,7 @@ export function redact(value: string): string {
 const Env = z.record(z.string(), z.string().optional());
 
 export function readConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
-  const e = Env.parse(env);
+  const e = Env.parse({ ...env });
   const get = (name: string): string | undefined => {
     const v = e[name]?.trim();
     return v ? v : undefined;
