@@ -104,7 +104,7 @@ describe("Block Kit limits", () => {
     expect(blocks[0]!.type).toBe("header");
     expect(blocks.at(-1)!.type).toBe("actions");
     expect(JSON.stringify(blocks.at(-2))).toContain("33 more not shown here");
-    expect(toBlocks(view, { maxBlocks: LIMITS.viewBlocks })).toHaveLength(83);
+    expect(toBlocks(view, { maxBlocks: LIMITS.viewBlocks })).toHaveLength(82);
   });
 
   it("splits buttons into actions blocks of 25 and keeps repeated ids unique", () => {
