@@ -6,7 +6,7 @@ export type IdentifierKind = "NHS number" | "date of birth";
 
 // 3-3-4 digits, spaced, dashed or run together.
 const NHS_NUMBER = /\b(\d{3})[ -]?(\d{3})[ -]?(\d{4})\b/g;
-const DATE_OF_BIRTH = /\b(d\.?o\.?b\.?|date of birth|born( on)?)\s*[:\-]?\s*\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}\b/i;
+const DATE_OF_BIRTH = /\b(d\.?o\.?b\.?|date of birth|born( on)?)\s*[:-]?\s*\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}\b/i;
 
 /** The NHS number's own modulus 11 check digit, so phone numbers and other ten-digit runs rarely match. */
 function isValidNhsNumber(digits: string): boolean {
