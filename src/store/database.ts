@@ -46,9 +46,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`.replace("  ", " "), {
-      cause: error,
-    });
+    const which = failed ? ` ${failed.migrationName}` : "";
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration${which} failed: ${reason}`, { cause: error });
   }
   return (results ?? []).map((r) => r.migrationName);
 }
