@@ -52,7 +52,11 @@ export interface FakeSlack {
   /** The next `count` calls to `method` fail this way, then calls succeed again. */
   failNext(method: string, count: number, failure: Failure): void;
   /** Waits until `probe` returns something truthy, checking as calls arrive. */
-  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  waitFor<T>(probe: () => T | undefined | null | false | 0, timeoutMs?: number): Promise<T>;
+  /** Waits for at least `count` successful calls to `method`, and gives them all. */
+  waitForCalls(method: string, count?: number, timeoutMs?: number): Promise<SlackCall[]>;
+  /** Waits for at least `count` replies posted to the response_url `id`, and gives them all. */
+  waitForResponses(id: string, count?: number, timeoutMs?: number): Promise<ResponseUrlCall[]>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -161,6 +165,31 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
   }
 
+  function waitFor<T>(probe: () => T | undefined | null | false | 0, timeoutMs = 5000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const found = probe();
+        if (!found) return false;
+        done();
+        resolve(found);
+        return true;
+      };
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        waiters.delete(check);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`fake Slack: nothing matched within ${timeoutMs} ms (${calls.length} API calls, ${responses.length} responses)`));
+      }, timeoutMs);
+      // Calls wake the check at once; the poll catches conditions that depend on other things (e.g. the database).
+      const poll = setInterval(check, 50);
+      waiters.add(check);
+      check();
+    });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
@@ -180,30 +209,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       for (let i = 0; i < count; i++) queue.push(failure);
       failures.set(method, queue);
     },
-    waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const check = () => {
-          const found = probe();
-          if (!found) return false;
-          done();
-          resolve(found);
-          return true;
-        };
-        const done = () => {
-          clearTimeout(timer);
-          clearInterval(poll);
-          waiters.delete(check);
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`fake Slack: nothing matched within ${timeoutMs} ms (${calls.length} API calls, ${responses.length} responses)`));
-        }, timeoutMs);
-        // Calls wake the check at once; the poll catches conditions that depend on other things (e.g. the database).
-        const poll = setInterval(check, 50);
-        waiters.add(check);
-        check();
-      });
+    waitForCalls(method, count = 1, timeoutMs) {
+      return waitFor(() => {
+        const found = calls.filter((c) => c.method === method && !c.failed);
+        return found.length >= count && found;
+      }, timeoutMs);
     },
+    waitForResponses(id, count = 1, timeoutMs) {
+      return waitFor(() => {
+        const found = responses.filter((r) => r.id === id);
+        return found.length >= count && found;
+      }, timeoutMs);
+    },
+    waitFor,
     reset() {
       calls.length = 0;
       responses.length = 0;

@@ -182,7 +182,8 @@ export function stateValues(blocks: readonly Record<string, any>[], answers: Rec
     let state: Record<string, any>;
     switch (element.type) {
       case "plain_text_input":
-        state = { value: answer === null ? null : String(answer) };
+        // Slack reports an empty text input as null, never "".
+        state = { value: answer === null || answer === "" ? null : String(answer) };
         break;
       case "static_select":
         state = { selected_option: answer === null ? null : optionFor(String(answer)) };

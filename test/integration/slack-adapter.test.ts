@@ -1,0 +1,261 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createSlackAdapter, type SlackAdapter } from "../../adapters/slack/app.ts";
+import { NOT_SAVED_YET } from "../../adapters/slack/listeners/views.ts";
+import { toModal } from "../../adapters/slack/render.ts";
+import { DomainError } from "../../src/domain/errors.ts";
+import { createHttpServer, type HttpServer } from "../../src/infra/http-server.ts";
+import { createMetrics, type Metrics } from "../../src/infra/metrics.ts";
+import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import type { FormValues } from "../../src/views/view.ts";
+import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
+import {
+  appHomeOpened,
+  blockActions,
+  send,
+  SIGNING_SECRET,
+  slashCommand,
+  viewSubmission,
+  type SlackReply,
+} from "../support/slack-requests.ts";
+
+/**
+ * The real Bolt app behind our HTTP server, with the core replaced by a script: proves the adapter's side of the
+ * contract (signatures, acks, replies, modals, errors) without a database.
+ */
+
+type Script = {
+  command: (i: Interaction, name: string, text: string) => Promise<Outcome>;
+  submitForm: (i: Interaction, formId: string, values: FormValues, state: string | undefined) => Promise<Submission>;
+  press: (i: Interaction, buttonId: string, value: string) => Promise<Outcome>;
+};
+
+const calls: { door: keyof Script; args: unknown[] }[] = [];
+let script: Script;
+const debrief: Debrief = {
+  command: (...args) => (calls.push({ door: "command", args }), script.command(...args)),
+  submitForm: (...args) => (calls.push({ door: "submitForm", args }), script.submitForm(...args)),
+  press: (...args) => (calls.push({ door: "press", args }), script.press(...args)),
+};
+
+const replyWith = (text: string): Outcome => ({ kind: "reply", view: { text, sections: [{ text }] } });
+const FORM: Outcome = {
+  kind: "form",
+  form: {
+    id: "incident.form",
+    title: "Log an incident",
+    submitLabel: "Log it",
+    state: "from-C0INCIDENTS",
+    inputs: [
+      { kind: "text", id: "summary", label: "Summary" },
+      { kind: "people", id: "people", label: "People involved", optional: true },
+    ],
+  },
+};
+
+let fake: FakeSlack;
+let adapter: SlackAdapter;
+let http: HttpServer;
+let metrics: Metrics;
+let endpoint: string;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  metrics = createMetrics();
+  adapter = createSlackAdapter({
+    config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
+    debrief,
+    log: pino({ level: "silent" }),
+    metrics,
+  });
+  http = createHttpServer({ routes: adapter.routes, readiness: [], metrics, log: pino({ level: "silent" }) });
+  const port = await http.listen(0, "127.0.0.1");
+  endpoint = `http://127.0.0.1:${port}/slack/events`;
+  await adapter.start();
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await http?.close();
+  await fake?.close();
+});
+
+beforeEach(() => {
+  calls.length = 0;
+  fake.reset();
+  script = {
+    command: async (_i, _n, text) => replyWith(`ok: ${text}`),
+    submitForm: async () => ({ kind: "done", view: { text: "INC-1 logged", title: "INC-1 logged" } }),
+    press: async () => replyWith("pressed"),
+  };
+});
+
+function expectEmptyAck(reply: SlackReply): void {
+  expect(reply.status).toBe(200);
+  expect(reply.text).toBe("");
+}
+
+describe("slash commands", () => {
+  it("acknowledges at once with an empty body, then replies only to the person who typed", async () => {
+    const reply = await send(endpoint, slashCommand({ text: "medication low Missed meds", responseUrl: fake.responseUrl("c1") }));
+    expectEmptyAck(reply);
+    const [answer] = await fake.waitForResponses("c1");
+    expect(answer!.body).toMatchObject({ response_type: "ephemeral", text: "ok: medication low Missed meds" });
+    expect(answer!.body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: "ok: medication low Missed meds" } }]);
+    expect(calls[0]!.args).toEqual([
+      {
+        actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" },
+        channel: { platform: "slack", workspaceId: "T0001", channelId: "C0INCIDENTS" },
+        channelName: "oak-house-incidents",
+      },
+      "incident",
+      "medication low Missed meds",
+    ]);
+  });
+
+  it("passes the command name and treats a direct message as no channel", async () => {
+    await send(endpoint, slashCommand({ command: "/reflect", channelId: "D0REPORTER", channelName: "directmessage", responseUrl: fake.responseUrl("dm") }));
+    await fake.waitForResponses("dm");
+    expect(calls[0]!.args.slice(0, 2)).toEqual([{ actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null }, "reflect"]);
+  });
+
+  it("opens the form with the command's trigger_id", async () => {
+    script.command = async () => FORM;
+    const request = slashCommand({ responseUrl: fake.responseUrl("form") });
+    expectEmptyAck(await send(endpoint, request));
+    const [open] = await fake.waitForCalls("views.open");
+    expect(open!.token).toBe("xoxb-test");
+    expect(open!.body.trigger_id).toBe(request.payload.trigger_id);
+    expect(open!.body.view).toMatchObject({ type: "modal", callback_id: "incident.form", private_metadata: "from-C0INCIDENTS" });
+    expect(fake.responsesTo("form")).toEqual([]);
+  });
+
+  it("tells the user the core's words for a refusal, and a plain apology for anything else", async () => {
+    script.command = async () => {
+      throw new DomainError("FORBIDDEN", "Only the team's lead can do that.");
+    };
+    await send(endpoint, slashCommand({ text: "lead <@U2>", command: "/debrief", responseUrl: fake.responseUrl("refused") }));
+    const [refused] = await fake.waitForResponses("refused");
+    expect(refused!.body).toMatchObject({ response_type: "ephemeral", text: "Only the team's lead can do that." });
+
+    script.command = async () => {
+      throw new Error("connect ECONNREFUSED 127.0.0.1:5432\n    at TCPConnectWrap.afterConnect");
+    };
+    await send(endpoint, slashCommand({ text: "list", responseUrl: fake.responseUrl("broken") }));
+    const [broken] = await fake.waitForResponses("broken");
+    expect(broken!.body.text).toBe("Sorry — something went wrong and nothing was saved. Please try again.");
+    expect(JSON.stringify(broken!.body)).not.toMatch(/ECONNREFUSED|TCPConnectWrap/);
+  });
+
+  it("records the acknowledgement latency and the command count", async () => {
+    await send(endpoint, slashCommand({ command: "/debrief", text: "help", responseUrl: fake.responseUrl("m") }));
+    await fake.waitForResponses("m");
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/debrief_ack_latency_seconds_count\{platform="slack",command="debrief"\} [1-9]/);
+    expect(text).toMatch(/debrief_commands_total\{command="debrief",outcome="reply"\} [1-9]/);
+  });
+});
+
+describe("request verification", () => {
+  it("refuses a forged signature with 401 and never reaches the core", async () => {
+    const reply = await send(endpoint, slashCommand({ text: "forged" }), { forge: true });
+    expect(reply.status).toBe(401);
+    expect(calls).toEqual([]);
+  });
+
+  it("refuses a request signed more than 5 minutes ago with 401", async () => {
+    const reply = await send(endpoint, slashCommand({ text: "replayed" }), { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    expect(reply.status).toBe(401);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("form submissions", () => {
+  it("keeps the modal open with the core's errors beside the inputs", async () => {
+    script.submitForm = async () => ({ kind: "errors", errors: { summary: "Say what happened in a line.", nowhere: "Pick a category." } });
+    const reply = await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "", people: ["U0CARER"] } }));
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({
+      response_action: "errors",
+      // An error naming no input of the modal would make Slack reject the answer, so it joins the first input's.
+      errors: { summary: "Say what happened in a line. Pick a category." },
+    });
+    expect(calls[0]!.args).toEqual([
+      { actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null },
+      "incident.form",
+      { summary: null, people: ["U0CARER"] },
+      "from-C0INCIDENTS",
+    ]);
+  });
+
+  it("replaces the modal with the confirmation when the form is saved", async () => {
+    const reply = await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "Fall" } }));
+    expect(reply.json).toMatchObject({
+      response_action: "update",
+      view: { type: "modal", title: { text: "Log an incident" }, blocks: [{ type: "header", text: { text: "INC-1 logged" } }] },
+    });
+  });
+
+  it("answers within 3 seconds even when the save hangs, saying nothing is saved yet, and DMs if it saves later", async () => {
+    script.submitForm = () =>
+      new Promise((resolve) => setTimeout(() => resolve({ kind: "done", view: { text: "INC-9 logged" } }), 3500));
+    const reply = await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "Fall" } }));
+    expect(reply.ms).toBeLessThan(3000);
+    expect(reply.json).toEqual({ response_action: "errors", errors: { summary: NOT_SAVED_YET } });
+    const [dm] = await fake.waitForCalls("chat.postMessage", 1, 3000);
+    expect(dm!.body).toMatchObject({ channel: "U0REPORTER", text: "It was saved after all: INC-9 logged" });
+  });
+
+  it("keeps the modal open with an apology when the core throws", async () => {
+    script.submitForm = async () => {
+      throw new Error("boom");
+    };
+    const reply = await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "Fall" } }));
+    expect(reply.json).toEqual({
+      response_action: "errors",
+      errors: { summary: "Sorry — something went wrong and nothing was saved. Please try again." },
+    });
+  });
+});
+
+describe("buttons and the App Home", () => {
+  it("passes a pressed button's id and value, and replies ephemerally", async () => {
+    const reply = await send(endpoint, blockActions({ actionId: "incident.details#1", value: "INC-3", responseUrl: fake.responseUrl("b") }));
+    expectEmptyAck(reply);
+    const [answer] = await fake.waitForResponses("b");
+    expect(answer!.body).toMatchObject({ response_type: "ephemeral", text: "pressed" });
+    expect(calls[0]!.args).toEqual([
+      {
+        actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" },
+        channel: { platform: "slack", workspaceId: "T0001", channelId: "C0INCIDENTS" },
+      },
+      "incident.details",
+      "INC-3",
+    ]);
+  });
+
+  it("opens a form from a button with the press's trigger_id", async () => {
+    script.press = async () => FORM;
+    const request = blockActions({ actionId: "incident.details", value: "INC-3" });
+    await send(endpoint, request);
+    const [open] = await fake.waitForCalls("views.open");
+    expect(open!.body.trigger_id).toBe(request.payload.trigger_id);
+  });
+
+  it("publishes the Home tab with an introduction and the help", async () => {
+    script.command = async () => replyWith("/incident — log an incident");
+    const reply = await send(endpoint, appHomeOpened({ userId: "U0NEW" }));
+    expect(reply.status).toBe(200);
+    const [publish] = await fake.waitForCalls("views.publish");
+    expect(publish!.body.user_id).toBe("U0NEW");
+    expect(publish!.body.view.type).toBe("home");
+    expect(JSON.stringify(publish!.body.view)).toContain("/incident — log an incident");
+    expect(calls[0]!.args.slice(1)).toEqual(["debrief", "help"]);
+  });
+});
+
+/** The modal as Slack echoes it back in a view_submission. */
+function modalOf(outcome: Outcome): Record<string, any> {
+  if (outcome.kind !== "form") throw new Error("not a form");
+  return JSON.parse(JSON.stringify(toModal(outcome.form))) as Record<string, any>;
+}
