@@ -1,0 +1,538 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readConfig } from "../../src/config.ts";
+import { createDebrief } from "../../src/create-debrief.ts";
+import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import { openDatabase, type Db } from "../../src/store/database.ts";
+import { plainText, type FormValues, type FormView, type MessageView } from "../../src/views/view.ts";
+import { FakeDirectory, FakeScheduler, interaction, silentLog, TEAM_CHANNEL } from "../support/fakes.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+
+const config = readConfig({});
+
+let database: TestDatabase;
+let directory: FakeDirectory;
+let scheduler: FakeScheduler;
+let debrief: Debrief;
+
+function coreOn(db: Db): Debrief {
+  return createDebrief({ db, deliveries: scheduler, directories: { slack: directory }, config, log: silentLog, now: () => new Date() });
+}
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  directory = new FakeDirectory();
+  scheduler = new FakeScheduler();
+  debrief = coreOn(database.db);
+});
+
+afterEach(async () => {
+  await database.drop();
+});
+
+// ── what a user sees ─────────────────────────────────────────────────────────
+
+/** Everything a reader of the view sees, as plain text. */
+function textOf(view: MessageView): string {
+  const parts: string[] = [view.title ?? "", view.text];
+  for (const section of view.sections ?? []) {
+    if (section.text !== undefined) parts.push(plainText(section.text));
+    for (const field of section.fields ?? []) parts.push(`${field.label}: ${plainText(field.value)}`);
+  }
+  if (view.context !== undefined) parts.push(plainText(view.context));
+  for (const button of view.buttons ?? []) parts.push(`[${button.label}]`);
+  return parts.join("\n");
+}
+
+function replyOf(outcome: Outcome): MessageView {
+  if (outcome.kind !== "reply") throw new Error(`expected a reply, got a form: ${outcome.form.title}`);
+  return outcome.view;
+}
+
+function formOf(outcome: Outcome): FormView {
+  if (outcome.kind !== "form") throw new Error(`expected a form, got a reply: ${outcome.view.text}`);
+  return outcome.form;
+}
+
+function doneOf(submission: Submission): MessageView {
+  if (submission.kind !== "done") throw new Error(`expected the form to be saved, got errors: ${JSON.stringify(submission.errors)}`);
+  return submission.view;
+}
+
+async function say(who: Interaction | string, name: "incident" | "action" | "reflect" | "debrief", text: string): Promise<string> {
+  const actor = typeof who === "string" ? interaction(who) : who;
+  return textOf(replyOf(await debrief.command(actor, name, text)));
+}
+
+/** The values a form submits when nothing is changed. */
+function valuesOf(form: FormView): FormValues {
+  return Object.fromEntries(form.inputs.map((i) => [i.id, i.initial ?? null])) as FormValues;
+}
+
+// ── what is stored ───────────────────────────────────────────────────────────
+
+const deliveries = () => database.db.selectFrom("delivery").selectAll().orderBy("id").execute();
+const incidentRow = (number: number) =>
+  database.db.selectFrom("incident").selectAll().where("number", "=", number).executeTakeFirstOrThrow();
+const incidentCount = async () => Number((await database.db.selectFrom("incident").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+const auditRows = (action: string) => database.db.selectFrom("audit_log").selectAll().where("action", "=", action).orderBy("id").execute();
+
+async function teamWithLead(lead: string | null = "ULEAD"): Promise<void> {
+  await say(interaction("UALICE", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
+  if (lead) await say("UALICE", "debrief", `lead <@${lead}>`);
+}
+
+const SAFEGUARDING_FORM: FormValues = {
+  event_type: "concern",
+  category: "safeguarding",
+  summary: "Disclosure by OH-17 about a visitor",
+  what_happened: "OH-17 told the key worker about a visitor on Saturday.",
+  location: "Elm Lodge",
+  service_user_ref: "OH-17",
+  physical_harm: "none",
+  learning_response: "full_review",
+};
+
+describe("quick log", () => {
+  it("replies with INC-1 and records the announcement for the team channel", async () => {
+    await teamWithLead(null);
+    const reply = await say("UALICE", "incident", "medication low Missed evening meds at Oak House");
+
+    expect(reply).toContain("Logged INC-1");
+    expect(reply).toContain("Missed evening meds at Oak House");
+    expect(reply).toContain("Medication");
+    expect(reply).toContain("Announced in the team channel");
+    expect(reply).toContain("[Add details]");
+
+    const rows = await deliveries();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ target_kind: "channel", target_id: TEAM_CHANNEL, platform: "slack", status: "pending" });
+    const announcement = textOf(rows[0]!.view as MessageView);
+    expect(announcement).toContain("INC-1");
+    expect(announcement).toContain("Missed evening meds at Oak House");
+    expect(announcement).toContain("Low harm");
+    expect(scheduler.scheduled).toEqual([String(rows[0]!.id)]);
+
+    expect(await incidentRow(1)).toMatchObject({ category: "medication", physical_harm: "low", summary: "Missed evening meds at Oak House", restricted: false, status: "open" });
+  });
+
+  it("keeps words it does not know as the summary, with category other", async () => {
+    await teamWithLead(null);
+    const reply = await say("UALICE", "incident", "low staffing on the night shift");
+    expect(reply).toContain("Logged INC-1");
+    expect(await incidentRow(1)).toMatchObject({ category: "other", physical_harm: "none", summary: "low staffing on the night shift" });
+  });
+
+  it("says nobody else was told when there is no team space, and records no announcement", async () => {
+    const reply = await say(interaction("UALICE", null), "incident", "medication Missed evening meds");
+    expect(reply).toContain("Logged INC-1");
+    expect(reply).toMatch(/No team channel is set up yet, so nobody else has been told.*\/debrief setup/);
+    expect(await deliveries()).toEqual([]);
+    expect(scheduler.scheduled).toEqual([]);
+    expect(await incidentCount()).toBe(1);
+  });
+
+  it("refuses an NHS number in the summary, keeps what was typed, and stores nothing", async () => {
+    await teamWithLead(null);
+    const reply = await say("UALICE", "incident", "medication Missed meds for 943 476 5919");
+    expect(reply).toMatch(/Nothing was logged.*NHS number/);
+    expect(reply).toContain("Missed meds for 943 476 5919");
+    expect(await incidentCount()).toBe(0);
+    expect(await deliveries()).toEqual([]);
+  });
+});
+
+describe("restricted incidents", () => {
+  it("announces a safeguarding incident without its summary or location, and sends the details to the lead", async () => {
+    await teamWithLead("ULEAD");
+    const done = textOf(doneOf(await debrief.submitForm(interaction("UALICE"), "incident.new", SAFEGUARDING_FORM, "")));
+    expect(done).toContain("Logged INC-1");
+    expect(done).toContain("by reference only");
+    expect(done).toContain("The details have gone to the team lead.");
+
+    const rows = await deliveries();
+    const announcement = rows.find((r) => r.target_kind === "channel");
+    const briefing = rows.find((r) => r.target_kind === "person");
+    expect(rows).toHaveLength(2);
+
+    expect(announcement?.target_id).toBe(TEAM_CHANNEL);
+    const shown = JSON.stringify(announcement?.view);
+    expect(textOf(announcement!.view as MessageView)).toMatch(/INC-1 · Safeguarding \/ allegation of abuse · restricted/);
+    for (const secret of ["Disclosure", "visitor", "Elm Lodge", "OH-17", "UALICE"]) expect(shown).not.toContain(secret);
+
+    expect(briefing?.target_id).toBe("ULEAD");
+    const details = textOf(briefing!.view as MessageView);
+    for (const fact of ["INC-1", "Disclosure by OH-17 about a visitor", "told the key worker", "Elm Lodge", "Reported by: @UALICE", "Full review"]) {
+      expect(details).toContain(fact);
+    }
+    expect(scheduler.scheduled.sort()).toEqual(rows.map((r) => String(r.id)).sort());
+    expect(await incidentRow(1)).toMatchObject({ restricted: true });
+  });
+
+  it("treats a quick log of moderate harm as restricted", async () => {
+    await teamWithLead("ULEAD");
+    await say("UALICE", "incident", "injury moderate Fell on the stairs at Oak House");
+    const rows = await deliveries();
+    const announcement = rows.find((r) => r.target_kind === "channel");
+    expect(textOf(announcement!.view as MessageView)).toContain("restricted");
+    expect(JSON.stringify(announcement!.view)).not.toContain("Fell on the stairs");
+    expect(textOf(rows.find((r) => r.target_kind === "person")!.view as MessageView)).toContain("Fell on the stairs at Oak House");
+  });
+
+  it("says nobody else was told when the team has no lead", async () => {
+    await teamWithLead(null);
+    const reply = await say("UALICE", "incident", "safeguarding Allegation about night staff");
+    expect(reply).toContain("Logged INC-1");
+    expect(reply).toMatch(/no lead yet, so the details have gone to nobody else.*\/debrief lead/);
+    const rows = await deliveries();
+    expect(rows.map((r) => r.target_kind)).toEqual(["channel"]);
+    expect(JSON.stringify(rows[0]!.view)).not.toContain("Allegation about night staff");
+  });
+});
+
+describe("the incident form", () => {
+  it("opens with no text, prefilled from a category and harm typed with it", async () => {
+    expect(formOf(await debrief.command(interaction("UALICE"), "incident", "")).id).toBe("incident.new");
+    const form = formOf(await debrief.command(interaction("UALICE"), "incident", "medication low"));
+    expect(valuesOf(form)).toMatchObject({ category: "medication", physical_harm: "low" });
+  });
+
+  it("saves a valid form and records what was entered", async () => {
+    await teamWithLead(null);
+    const values: FormValues = {
+      event_type: "near_miss",
+      category: "medication",
+      summary: "Wrong dose prepared, caught by checker",
+      what_happened: "10 mg prepared instead of 5 mg.",
+      occurred_at: new Date(Date.now() - 3 * 60 * 60_000),
+      location: "Oak House",
+      physical_harm: "none",
+      involved: ["USAM"],
+      notifications: ["regulator"],
+      learning_response: "debrief",
+    };
+    const done = textOf(doneOf(await debrief.submitForm(interaction("UALICE"), "incident.new", values, "")));
+    expect(done).toContain("Logged INC-1");
+    expect(done).toContain("Wrong dose prepared, caught by checker");
+
+    expect(await incidentRow(1)).toMatchObject({
+      event_type: "near_miss",
+      what_happened: "10 mg prepared instead of 5 mg.",
+      location: "Oak House",
+      notifications: ["regulator"],
+      learning_response: "debrief",
+      occurred_at: values.occurred_at,
+    });
+    const involved = await database.db.selectFrom("incident_person").select("person_id").execute();
+    expect(involved).toEqual([{ person_id: "slack:T1:USAM" }]);
+    const announcement = textOf((await deliveries())[0]!.view as MessageView);
+    expect(announcement).toContain("Where: Oak House");
+  });
+
+  it("keeps an invalid form open with errors beside the inputs, and saves nothing", async () => {
+    const submission = await debrief.submitForm(interaction("UALICE"), "incident.new", { category: "weather", summary: "" }, "");
+    expect(submission).toEqual({
+      kind: "errors",
+      errors: { category: expect.stringMatching(/listed categories/), summary: expect.stringMatching(/summary/) },
+    });
+    expect(await incidentCount()).toBe(0);
+  });
+
+  it("refuses an NHS number in what happened, and saves nothing", async () => {
+    const submission = await debrief.submitForm(
+      interaction("UALICE"),
+      "incident.new",
+      { category: "medication", summary: "Missed meds", what_happened: "Meds for 9434765919 missed" },
+      "",
+    );
+    expect(submission).toEqual({ kind: "errors", errors: { what_happened: expect.stringMatching(/NHS number/) } });
+    expect(await incidentCount()).toBe(0);
+  });
+});
+
+describe("adding details", () => {
+  it("opens the saved record in a form and saves changes, with before and after in the audit log", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication low Missed evening meds");
+
+    const form = formOf(await debrief.press(interaction("UALICE"), "incident.details", "INC-1"));
+    expect(form).toMatchObject({ id: "incident.details", state: "INC-1" });
+    const values = valuesOf(form);
+    expect(values).toMatchObject({ category: "medication", summary: "Missed evening meds", physical_harm: "low", event_type: "incident" });
+
+    const saved = await debrief.submitForm(
+      interaction("UALICE"),
+      form.id,
+      { ...values, location: "Oak House", what_happened: "The 6pm round was missed at handover.", involved: ["USAM"] },
+      form.state,
+    );
+    expect(textOf(doneOf(saved))).toContain("INC-1 is updated");
+
+    expect(await incidentRow(1)).toMatchObject({ location: "Oak House", what_happened: "The 6pm round was missed at handover.", summary: "Missed evening meds" });
+    const [audit] = await auditRows("incident.updated");
+    expect(audit).toMatchObject({ subject: "INC-1", actor_id: "slack:T1:UALICE" });
+    expect(audit!.before).toMatchObject({ location: null, whatHappened: null, involved: [] });
+    expect(audit!.after).toMatchObject({ location: "Oak House", whatHappened: "The 6pm round was missed at handover.", involved: ["slack:T1:USAM"] });
+  });
+
+  it("does not open the details of someone else's incident to a colleague outside it", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const reply = textOf(replyOf(await debrief.press(interaction("UOTHER"), "incident.details", "INC-1")));
+    expect(reply).toMatch(/Only those who need to know/);
+  });
+
+  it("refuses a details form from an outsider and leaves the record as it was", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const submission = await debrief.submitForm(interaction("UOTHER"), "incident.details", { category: "other", summary: "Nothing happened" }, "INC-1");
+    expect(submission).toEqual({ kind: "errors", errors: { summary: expect.stringMatching(/Only those who need to know/) } });
+    expect(await incidentRow(1)).toMatchObject({ category: "medication", summary: "Missed evening meds" });
+  });
+
+  it("sends the details to the lead at once when the harm is raised to moderate", async () => {
+    await teamWithLead("ULEAD");
+    await say("UALICE", "incident", "injury low Slipped in the kitchen");
+    expect((await deliveries()).map((r) => r.target_kind)).toEqual(["channel"]);
+
+    const form = formOf(await debrief.press(interaction("UALICE"), "incident.details", "INC-1"));
+    doneOf(await debrief.submitForm(interaction("UALICE"), form.id, { ...valuesOf(form), physical_harm: "moderate" }, form.state));
+
+    const dm = (await deliveries()).find((r) => r.target_kind === "person");
+    expect(dm?.target_id).toBe("ULEAD");
+    const details = textOf(dm!.view as MessageView);
+    expect(details).toContain("Slipped in the kitchen");
+    expect(details).toContain("Moderate harm");
+    expect(scheduler.scheduled).toContain(String(dm!.id));
+    expect(await incidentRow(1)).toMatchObject({ restricted: true, physical_harm: "moderate" });
+  });
+});
+
+describe("who sees what", () => {
+  /** alice reports; sam is involved and reports to mgr; lead leads; other is a colleague outside it. */
+  async function circle(): Promise<void> {
+    await teamWithLead("ULEAD");
+    await say("ULEAD", "debrief", "manager <@USAM> <@UMGR>");
+    doneOf(
+      await debrief.submitForm(
+        interaction("UALICE"),
+        "incident.new",
+        { category: "medication", summary: "Missed evening meds", what_happened: "Handover did not mention the 6pm round.", involved: ["USAM"] },
+        "",
+      ),
+    );
+    doneOf(await debrief.submitForm(interaction("UALICE"), "incident.new", { ...SAFEGUARDING_FORM, involved: ["USAM"] }, ""));
+  }
+
+  it("shows the full record to the reporter, those involved, their manager and the lead", async () => {
+    await circle();
+    for (const who of ["UALICE", "USAM", "UMGR", "ULEAD"]) {
+      const shown = await say(who, "incident", "show INC-1");
+      expect(shown, who).toContain("Handover did not mention the 6pm round.");
+      expect(shown, who).toContain("Staff involved: @USAM");
+      const restricted = await say(who, "incident", "show INC-2");
+      expect(restricted, who).toContain("Disclosure by OH-17 about a visitor");
+      expect(restricted, who).toContain("Elm Lodge");
+    }
+  });
+
+  it("shows others only the outline, and of a restricted incident not even the summary", async () => {
+    await circle();
+    const outline = await say("UOTHER", "incident", "show INC-1");
+    expect(outline).toContain("INC-1 · Medication");
+    expect(outline).toContain("Missed evening meds");
+    expect(outline).not.toContain("Handover");
+    expect(outline).not.toContain("USAM");
+    expect(outline).toMatch(/Only the reporter, the staff involved, their managers and the lead see the full record/);
+
+    const restricted = await say("UOTHER", "incident", "show INC-2");
+    expect(restricted).toContain("INC-2 · Safeguarding");
+    expect(restricted).toContain("restricted");
+    for (const secret of ["Disclosure", "visitor", "Elm Lodge", "OH-17"]) expect(restricted).not.toContain(secret);
+  });
+
+  it("says when an incident does not exist", async () => {
+    expect(await say("UALICE", "incident", "show INC-42")).toMatch(/couldn't find INC-42/);
+  });
+
+  it("lists open incidents, hiding a restricted summary from those outside it", async () => {
+    await circle();
+    const outsider = await say("UOTHER", "incident", "list");
+    expect(outsider).toContain("2 open incidents in #oak-house");
+    expect(outsider).toContain("INC-1 · Medication · Open — Missed evening meds");
+    expect(outsider).toMatch(/INC-2 · Safeguarding \/ allegation of abuse · Open — restricted/);
+    expect(outsider).not.toContain("Disclosure");
+
+    const lead = await say("ULEAD", "incident", "list");
+    expect(lead).toContain("INC-2 · Safeguarding / allegation of abuse · Open — Disclosure by OH-17 about a visitor");
+  });
+});
+
+describe("closing", () => {
+  it("asks for the lesson when none is given", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const reply = await say("UALICE", "incident", "close INC-1");
+    expect(reply).toMatch(/What did the team learn\?.*\/incident close INC-1/);
+    expect(reply).toContain("/incident close INC-12 [lesson…]");
+    expect(await incidentRow(1)).toMatchObject({ status: "open", lesson: null });
+  });
+
+  it("is refused to someone outside the incident", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const reply = await say("UOTHER", "incident", "close INC-1 Nothing to learn");
+    expect(reply).toMatch(/Only the reporter, the team lead or a line manager of those involved can close INC-1/);
+    expect(await incidentRow(1)).toMatchObject({ status: "open", lesson: null });
+    expect(await auditRows("incident.closed")).toEqual([]);
+  });
+
+  it("records the lesson, audits it, and posts a closed notice to the team channel", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const reply = await say("UALICE", "incident", "close INC-1 Check the MAR chart at every handover");
+    expect(reply).toContain("INC-1 is closed, with its lesson recorded.");
+
+    const row = await incidentRow(1);
+    expect(row).toMatchObject({ status: "closed", lesson: "Check the MAR chart at every handover" });
+    expect(row.closed_at).toBeInstanceOf(Date);
+    expect(await auditRows("incident.closed")).toEqual([
+      expect.objectContaining({ subject: "INC-1", before: { status: "open" }, after: { status: "closed", lesson: "Check the MAR chart at every handover" } }),
+    ]);
+
+    const notice = (await deliveries()).find((r) => r.dedupe_key.endsWith("-closed"));
+    expect(notice?.target_id).toBe(TEAM_CHANNEL);
+    const text = textOf(notice!.view as MessageView);
+    expect(text).toContain("INC-1 · Medication has been closed.");
+    expect(text).toContain("Check the MAR chart at every handover");
+    expect(scheduler.scheduled).toContain(String(notice!.id));
+
+    expect(await say("UALICE", "incident", "close INC-1 Again")).toContain("INC-1 is already closed.");
+    expect(await say("UALICE", "incident", "list")).toContain("No open incidents");
+  });
+
+  it("does not put the lesson of a restricted incident in the channel", async () => {
+    await teamWithLead("ULEAD");
+    await say("UALICE", "incident", "safeguarding Allegation about night staff");
+    await say("ULEAD", "incident", "close INC-1 Two staff on nights at Elm Lodge");
+    const notice = (await deliveries()).find((r) => r.dedupe_key.endsWith("-closed"));
+    expect(textOf(notice!.view as MessageView)).toContain("INC-1 · Safeguarding / allegation of abuse · restricted has been closed.");
+    expect(JSON.stringify(notice!.view)).not.toContain("Elm Lodge");
+  });
+});
+
+describe("references under load", () => {
+  it("gives 100 reports arriving at once INC-1…INC-100, each announced once", async () => {
+    await teamWithLead(null);
+    const reporters = Array.from({ length: 10 }, (_, i) => `UREP${i}`);
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => say(reporters[i % 10]!, "incident", `medication Report number ${i}`)),
+    );
+
+    const refs = replies.map((r) => /Logged (INC-\d+)/.exec(r)?.[1]);
+    expect(refs.filter((r) => r === undefined), replies.find((r) => !/Logged INC-/.test(r))).toEqual([]);
+    expect(new Set(refs).size).toBe(100);
+    expect([...refs].sort((a, b) => Number(a!.slice(4)) - Number(b!.slice(4)))).toEqual(Array.from({ length: 100 }, (_, i) => `INC-${i + 1}`));
+
+    const numbers = (await database.db.selectFrom("incident").select("number").orderBy("number").execute()).map((r) => r.number);
+    expect(numbers).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const rows = await deliveries();
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(100);
+    expect(rows.every((r) => r.target_kind === "channel" && r.target_id === TEAM_CHANNEL)).toBe(true);
+    expect(new Set(scheduler.scheduled).size).toBe(100);
+  });
+});
+
+describe("the audit log", () => {
+  it("refuses to change or remove history", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const before = await database.db.selectFrom("audit_log").selectAll().orderBy("id").execute();
+    expect(before.map((r) => r.action)).toEqual(["team.created", "incident.logged"]);
+
+    await expect(sql`update audit_log set action = 'nothing.happened'`.execute(database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute(database.db)).rejects.toThrow(/append-only/);
+    expect(await database.db.selectFrom("audit_log").selectAll().orderBy("id").execute()).toEqual(before);
+  });
+});
+
+describe("when the database does not answer", () => {
+  const closedPort = "postgres://postgres@127.0.0.1:1/x";
+
+  async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((socket) => {
+      sockets.add(socket); // accepts the connection and never says a word, like a hung Postgres
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/x`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  async function expectUnavailable(url: string): Promise<void> {
+    const db = await openDatabase({ url, dataDir: "" });
+    try {
+      const core = coreOn(db);
+      const started = Date.now();
+      const reply = textOf(replyOf(await core.command(interaction("UALICE"), "incident", "medication Missed evening meds at Oak House")));
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(reply).toMatch(/could not reach its database, so nothing was saved.*try again/i);
+      expect(reply).toContain("You typed: medication Missed evening meds at Oak House");
+
+      const submitted = Date.now();
+      const submission = await core.submitForm(interaction("UALICE"), "incident.new", { category: "medication", summary: "Missed meds" }, "");
+      expect(Date.now() - submitted).toBeLessThan(3000);
+      expect(submission).toEqual({ kind: "errors", errors: { summary: expect.stringMatching(/could not reach its database, so nothing was saved/) } });
+      expect(scheduler.scheduled).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  it("says within 3 seconds that nothing was saved, and shows what was typed, when Postgres is down", async () => {
+    await expectUnavailable(closedPort);
+  });
+
+  it("says the same within 3 seconds when Postgres accepts connections but never answers", async () => {
+    const silent = await silentServer();
+    try {
+      await expectUnavailable(silent.url);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe("bad input", () => {
+  it("says what was wrong with /action and shows the right form and what was typed", async () => {
+    const reply = await say("UALICE", "action", "garbage");
+    expect(reply).toMatch(/`garbage` isn't something I know for \/action/);
+    expect(reply).toContain("/action INC-12 @owner <due> <text…>");
+    expect(reply).toContain("You typed: garbage");
+  });
+
+  it("says what was wrong with /debrief and shows its usage", async () => {
+    const reply = await say("UALICE", "debrief", "frobnicate now");
+    expect(reply).toMatch(/`frobnicate` isn't something I know for \/debrief/);
+    expect(reply).toContain("/debrief setup");
+    expect(reply).toContain("/debrief lead @person");
+    expect(reply).toContain("You typed: frobnicate now");
+    expect(await incidentCount()).toBe(0);
+  });
+
+  it("answers /debrief help with every command", async () => {
+    const reply = await say("UALICE", "debrief", "help");
+    for (const usage of ["/incident list", "/action INC-12 @owner", "/reflect export", "/debrief manager @person @manager"]) expect(reply).toContain(usage);
+  });
+});
