@@ -3,7 +3,7 @@ import type { Interaction } from "../interaction.ts";
 import type { DbOrTx } from "../store/database.ts";
 import { personKey, workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
-import { setHomeTeam, setManager } from "../store/people.ts";
+import { findPerson, setHomeTeam, setManager } from "../store/people.ts";
 import { recordAudit } from "../store/audit.ts";
 import { createTeam, findTeam, findTeamByChannel, listTeams, setLead, type Team } from "../store/teams.ts";
 import type { CoreDeps } from "./deps.ts";
@@ -95,7 +95,7 @@ export async function setReportingLine(
     throw new DomainError("FORBIDDEN", "Only the team's lead, or the person's current manager, can change who they report to.");
   }
   const manager = await knownPerson(deps, mentionedRef(interaction.actor, managerUserId));
-  if (manager.managerId === person.id) {
+  if (await reportsTo(deps.db, manager.id, person.id)) {
     throw new DomainError("INVALID", "That would make a loop: the manager already reports to this person.");
   }
   await deps.db.transaction().execute(async (tx) => {
@@ -111,6 +111,16 @@ export async function setReportingLine(
     });
   });
   return { person: { ...person, managerId: manager.id }, manager };
+}
+
+/** Whether `fromId` reports to `toId`, directly or further up the line; escalations follow this line, so it must not loop. */
+async function reportsTo(db: DbOrTx, fromId: string, toId: string): Promise<boolean> {
+  const seen = new Set<string>();
+  for (let id: string | null = fromId; id !== null && !seen.has(id); id = (await findPerson(db, id))?.managerId ?? null) {
+    if (id === toId) return true;
+    seen.add(id);
+  }
+  return false;
 }
 
 export const isLead = (team: Team | undefined, personRef: Interaction["actor"]): boolean =>
