@@ -7,6 +7,15 @@ import { requestLog, type SlackMetrics } from "./request-context.ts";
 /** Said whenever we cannot tell the user something more useful; never a stack trace in chat. */
 export const SORRY = "Sorry — something went wrong and nothing was saved. Please try again.";
 
+/** The parts of any Slack request body that say what it was and where to answer. */
+interface FailedRequestBody {
+  command?: string;
+  actions?: { action_id?: string }[];
+  view?: { callback_id?: string };
+  event?: { type?: string };
+  response_url?: unknown;
+}
+
 /** What Bolt gives an error handler with `extendedErrorHandler: true` (its own type is not exported). */
 interface ErrorHandlerArgs {
   error: CodedError;
@@ -32,12 +41,12 @@ export function reportErrors(app: App, deps: { log: Logger; metrics: SlackMetric
   app.error(async function handleListenerError({ error, body, context }: ErrorHandlerArgs): Promise<void> {
     const cause = originalError(error);
     const log = requestLog(deps.log, context);
-    const b = body as Record<string, any>;
-    const label: string = b.command?.slice(1) ?? b.actions?.[0]?.action_id ?? b.view?.callback_id ?? b.event?.type ?? "unknown";
+    const b = body as FailedRequestBody;
+    const label = b.command?.slice(1) ?? b.actions?.[0]?.action_id ?? b.view?.callback_id ?? b.event?.type ?? "unknown";
     if (cause instanceof DomainError) log.info({ code: cause.code, label }, "slack request refused: %s", cause.message);
     else log.error({ err: cause, label }, "slack request failed");
     if (typeof b.command === "string") deps.metrics.commands.inc({ command: label, outcome: "error" });
-    const url: unknown = b.response_url;
+    const url = b.response_url;
     if (typeof url !== "string") return;
     try {
       const text = fallbackText({ text: userMessage(cause) });

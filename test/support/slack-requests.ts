@@ -52,13 +52,15 @@ export async function send(endpoint: string, request: SlackRequest, options: Sig
   });
   const text = await response.text();
   const ms = performance.now() - started;
-  let json: Record<string, any> | null = null;
+  return { status: response.status, text, json: parseJson(text), ms };
+}
+
+function parseJson(text: string): Record<string, any> | null {
   try {
-    json = text ? (JSON.parse(text) as Record<string, any>) : null;
+    return text ? (JSON.parse(text) as Record<string, any>) : null;
   } catch {
-    json = null;
+    return null;
   }
-  return { status: response.status, text, json, ms };
 }
 
 const uniqueTrigger = () => `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString("hex")}`;
