@@ -16,6 +16,9 @@ import { webClientOptions, type SlackConfig } from "./web-client.ts";
 
 export const EVENTS_PATH = "/slack/events";
 
+// Longer than any listener should run (the core's database calls time out in about 2 s), short of a pod's grace period.
+const STOP_PATIENCE_MS = 10_000;
+
 export interface SlackAdapterOptions {
   config: SlackConfig;
   debrief: Debrief;
@@ -70,6 +73,17 @@ export function createSlackAdapter({ config, debrief, log, metrics }: SlackAdapt
   }
 
   const deps = { debrief, log: slackLog, metrics };
+  // Work goes on after the ack (the core, the reply); stop() waits for it so a SIGTERM loses no reply.
+  const inFlight = new Set<Promise<void>>();
+  app.use(async function trackInFlight({ next }) {
+    const work = next();
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  });
   app.use(tagRequest);
   registerCommands(app, deps);
   registerViews(app, deps);
@@ -121,6 +135,11 @@ export function createSlackAdapter({ config, debrief, log, metrics }: SlackAdapt
     async stop() {
       stopped = true;
       if (config.appToken && starting) await app.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_PATIENCE_MS)));
+      await Promise.race([Promise.allSettled([...inFlight]), patience]);
+      clearTimeout(timer);
+      if (inFlight.size) slackLog.warn({ requests: inFlight.size }, "slack requests still running at shutdown");
     },
   };
 }

@@ -259,3 +259,58 @@ function modalOf(outcome: Outcome): Record<string, any> {
   if (outcome.kind !== "form") throw new Error("not a form");
   return JSON.parse(JSON.stringify(toModal(outcome.form))) as Record<string, any>;
 }
+
+describe("starting and stopping", () => {
+  it("waits for work after the ack to finish before it stops, so the reply still goes out", async () => {
+    const own = createSlackAdapter({
+      config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
+      debrief: { ...debrief, command: () => new Promise((resolve) => setTimeout(() => resolve(replyWith("slow but sure")), 400)) },
+      log: pino({ level: "silent" }),
+      metrics: createMetrics(),
+    });
+    const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: pino({ level: "silent" }) });
+    const port = await server.listen(0, "127.0.0.1");
+    await own.start();
+    expectEmptyAck(await send(`http://127.0.0.1:${port}/slack/events`, slashCommand({ responseUrl: fake.responseUrl("slow") })));
+    await server.close();
+    await own.stop();
+    expect(fake.responsesTo("slow")).toHaveLength(1);
+  });
+
+  it("refuses requests with 503 until the bot token has been checked", async () => {
+    const own = createSlackAdapter({
+      config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
+      debrief,
+      log: pino({ level: "silent" }),
+      metrics: createMetrics(),
+    });
+    const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: pino({ level: "silent" }) });
+    const port = await server.listen(0, "127.0.0.1");
+    try {
+      expect((await send(`http://127.0.0.1:${port}/slack/events`, slashCommand())).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("stops start-up with a clear message when Slack refuses the bot token", async () => {
+    fake.failNext("auth.test", 1, { kind: "platform", error: "invalid_auth" });
+    const own = createSlackAdapter({
+      config: { botToken: "xoxb-revoked", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
+      debrief,
+      log: pino({ level: "silent" }),
+      metrics: createMetrics(),
+    });
+    await expect(own.start()).rejects.toThrow("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
+  });
+
+  it("serves no HTTP route in Socket Mode, where Slack connects over a WebSocket instead", () => {
+    const own = createSlackAdapter({
+      config: { botToken: "xoxb-test", signingSecret: null, appToken: "xapp-1-A0-1-abc", apiUrl: fake.url },
+      debrief,
+      log: pino({ level: "silent" }),
+      metrics: createMetrics(),
+    });
+    expect(own.routes).toEqual([]);
+  });
+});
