@@ -1,6 +1,7 @@
 import { canClose, canSeeDetails } from "../domain/access.ts";
 import { DomainError } from "../domain/errors.ts";
 import { isRestricted } from "../domain/harm.ts";
+import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
 import type { Incident, IncidentDraft } from "../domain/incident.ts";
 import { formatIncidentRef } from "../domain/references.ts";
 import { recordDeliveries } from "../delivery/outbox.ts";
@@ -59,6 +60,9 @@ export async function listOpenIncidents(
 
 /** Closes an incident with its lesson, and tells the team channel. */
 export async function closeIncident(deps: CoreDeps, interaction: Interaction, number: number, lesson: string): Promise<Incident> {
+  // The lesson is posted to the team channel, so it gets the same check as any other free text.
+  const found = findIdentifier(lesson);
+  if (found) throw new DomainError("INVALID", `${formatIncidentRef(number)} is still open. ${identifierWarning(found)}`);
   const actor = await knownPerson(deps, interaction.actor);
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
   const { closed, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
