@@ -413,6 +413,18 @@ describe("closing", () => {
     expect(await say("UALICE", "incident", "list")).toContain("No open incidents");
   });
 
+  it("refuses a lesson holding an NHS number or date of birth, keeping the incident open and the words typed", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    for (const lesson of ["Check 943 476 5919's MAR at handover", "Check the MAR of the child with DOB 12/03/2009"]) {
+      const reply = await say("UALICE", "incident", `close INC-1 ${lesson}`);
+      expect(reply).toMatch(/INC-1 is still open.*(NHS number|date of birth).*reference/);
+      expect(reply).toContain(lesson);
+    }
+    expect(await incidentRow(1)).toMatchObject({ status: "open", lesson: null });
+    expect((await deliveries()).filter((r) => r.dedupe_key.endsWith("-closed"))).toEqual([]);
+  });
+
   it("does not put the lesson of a restricted incident in the channel", async () => {
     await teamWithLead("ULEAD");
     await say("UALICE", "incident", "safeguarding Allegation about night staff");
