@@ -9,6 +9,7 @@ export interface Database {
   incident_person: IncidentPersonTable;
   audit_log: AuditLogTable;
   delivery: DeliveryTable;
+  action: ActionTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -104,4 +105,23 @@ export interface DeliveryTable {
   created_at: CreatedAt;
   claimed_at: Date | null;
   sent_at: Date | null;
+}
+
+export interface ActionTable {
+  id: Generated<number>;
+  workspace_id: string;
+  number: number;
+  incident_id: number;
+  title: string;
+  owner_id: string;
+  due_at: Date;
+  status: ColumnType<"open" | "done", "open" | "done" | undefined, "open" | "done">;
+  done_note: string | null;
+  done_at: Date | null;
+  created_by: string;
+  created_at: CreatedAt;
+  owner_extended_at: Date | null;
+  /** When the escalation sweep next acts on an open action; null once done. */
+  next_step_at: Date | null;
+  escalation_step: Generated<number>;
 }

@@ -17,3 +17,14 @@ export async function takeIncidentNumber(tx: DbOrTx, workspaceKey: string): Prom
     .executeTakeFirstOrThrow();
   return row.next_incident_no - 1;
 }
+
+/** Takes the workspace's next action number, A-n, under the same row lock and with the same gap-free promise. */
+export async function takeActionNumber(tx: DbOrTx, workspaceKey: string): Promise<number> {
+  const row = await tx
+    .updateTable("workspace")
+    .set((eb) => ({ next_action_no: eb("next_action_no", "+", 1) }))
+    .where("id", "=", workspaceKey)
+    .returning("next_action_no")
+    .executeTakeFirstOrThrow();
+  return row.next_action_no - 1;
+}
