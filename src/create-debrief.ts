@@ -13,6 +13,18 @@ import { logIncident } from "./usecases/log-incident.ts";
 import { knownPerson } from "./usecases/people.ts";
 import { readIncidentForm } from "./usecases/read-incident-form.ts";
 import { appointLead, setReportingLine, setupTeam, teamOf } from "./usecases/team-spaces.ts";
+import { ActionInputError, zoneOf as personZone } from "./usecases/action-access.ts";
+import { completeAction, extendAction, reassignAction } from "./usecases/action-changes.ts";
+import { addAction, incidentForActions, listActions } from "./usecases/actions.ts";
+import { readActionForm } from "./usecases/read-action-form.ts";
+import { ACTION_FORM_ID, actionForm } from "./views/action-form.ts";
+import {
+  actionAddedView,
+  actionDoneView,
+  actionExtendedView,
+  actionListView,
+  actionReassignedView,
+} from "./views/action-views.ts";
 import { helpView } from "./views/help-view.ts";
 import { INCIDENT_DETAILS_FORM_ID, INCIDENT_FORM_ID, incidentForm } from "./views/incident-form.ts";
 import {
@@ -34,7 +46,7 @@ export function createDebrief(deps: DebriefDeps): Debrief {
   return {
     async command(interaction, name, text) {
       const command = parseCommand(name, text);
-      return guarded(deps, interaction, text, () => runCommand(deps, interaction, command));
+      return guarded(deps, interaction, text, () => runCommand(deps, interaction, command, text));
     },
 
     async submitForm(interaction, formId, values, state) {
@@ -82,7 +94,7 @@ function failureMessage(deps: CoreDeps, interaction: Interaction, err: unknown):
   return "Sorry — something went wrong and nothing was saved. Please submit again.";
 }
 
-async function runCommand(deps: DebriefDeps, interaction: Interaction, command: Command): Promise<Outcome> {
+async function runCommand(deps: DebriefDeps, interaction: Interaction, command: Command, typed: string): Promise<Outcome> {
   switch (command.kind) {
     case "invalid":
       return reply(problemView(command.problem, command.usage, command.typed));
@@ -158,18 +170,61 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
     case "action.done":
     case "action.reassign":
     case "action.extend":
+      return withActionUsage(typed, () => runActionCommand(deps, interaction, command));
+
     case "reflect.pending":
     case "reflect.export":
-      return reply(notYet(command.kind));
+      return reply(notYet());
   }
 }
 
-function notYet(kind: Command["kind"]): MessageView {
-  const what = kind.startsWith("action") ? "Follow-up actions" : "Reflection prompts";
-  return replyView(`${what} are not switched on in this version of Debrief yet, so nothing was saved. /debrief help shows what you can do now.`);
+type ActionCommand = Extract<Command, { kind: `action.${string}` }>;
+
+async function runActionCommand(deps: DebriefDeps, interaction: Interaction, command: ActionCommand): Promise<Outcome> {
+  const now = deps.now();
+  switch (command.kind) {
+    case "action.add": {
+      const { incidentRef, owner, due, text } = command;
+      const added = await addAction(deps, interaction, { incidentNumber: incidentRef, ownerUserId: owner.userId, due, title: text });
+      return reply(actionAddedView({ action: added.action, visible: true }, owner.userId, interaction.actor.userId, added.zone, now));
+    }
+    case "action.list": {
+      const list = await listActions(deps, interaction, command.person?.userId ?? null);
+      return reply(actionListView(list.items, list.total, list.whose, list.zone, now));
+    }
+    case "action.done":
+      return reply(actionDoneView(await completeAction(deps, interaction, command.ref, command.note)));
+    case "action.reassign": {
+      const reassigned = await reassignAction(deps, interaction, command.ref, command.person.userId);
+      return reply(actionReassignedView(reassigned, command.person.userId));
+    }
+    case "action.extend": {
+      const extended = await extendAction(deps, interaction, command.ref, command.due);
+      return reply(actionExtendedView(extended, extended.zone, now, extended.ownerUsedTheirMove));
+    }
+  }
+}
+
+/**
+ * Bad input to /action (an unreadable date, an unknown incident or person) is answered with the right forms of the
+ * command and what was typed, as parse problems are. Refusals on permission are answered plainly: the usage would
+ * not help.
+ */
+async function withActionUsage(typed: string, work: () => Promise<Outcome>): Promise<Outcome> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DomainError && err.code !== "FORBIDDEN") return reply(problemView(err.message, USAGE.action, typed));
+    throw err;
+  }
+}
+
+function notYet(): MessageView {
+  return replyView("Reflection prompts are not switched on in this version of Debrief yet, so nothing was saved. /debrief help shows what you can do now.");
 }
 
 async function submit(deps: DebriefDeps, interaction: Interaction, formId: string, values: FormValues, state: string | undefined): Promise<Submission> {
+  if (formId === ACTION_FORM_ID) return submitActionForm(deps, interaction, values, state);
   const read = readIncidentForm(values, deps.now());
   if (!read.ok) return { kind: "errors", errors: read.errors };
 
@@ -186,9 +241,32 @@ async function submit(deps: DebriefDeps, interaction: Interaction, formId: strin
   throw new DomainError("INVALID", "This form is from an older version of Debrief. Please open it again.");
 }
 
+/** The "Add an action" form: problems go beside the input they are about, and everything typed stays in the form. */
+async function submitActionForm(deps: DebriefDeps, interaction: Interaction, values: FormValues, state: string | undefined): Promise<Submission> {
+  const number = state ? parseIncidentRef(state) : undefined;
+  if (number === undefined) throw new DomainError("INVALID", "This form has lost track of its incident. Open it again from the incident's Add an action button.");
+  const actor = await knownPerson(deps, interaction.actor);
+  const now = deps.now();
+  const zone = personZone(actor, deps);
+  const read = readActionForm(values, { now, zone });
+  if (!read.ok) return { kind: "errors", errors: read.errors };
+  try {
+    const added = await addAction(deps, interaction, { incidentNumber: number, ownerUserId: read.ownerUserId, due: read.dueAt, title: read.title });
+    return { kind: "done", view: actionAddedView({ action: added.action, visible: true }, read.ownerUserId, interaction.actor.userId, zone, now) };
+  } catch (err) {
+    if (err instanceof ActionInputError) return { kind: "errors", errors: { [err.input]: err.message } };
+    throw err;
+  }
+}
+
 async function pressButton(deps: DebriefDeps, interaction: Interaction, buttonId: string, value: string): Promise<Outcome> {
   const number = parseIncidentRef(value);
   if (number === undefined) return reply(replyView("That button has lost track of its incident. Try /incident list."));
+  if (buttonId === "incident.action") {
+    // Refused now rather than after the form is filled in: only those who can see the details may add actions.
+    const { incident } = await incidentForActions(deps, interaction, number);
+    return { kind: "form", form: actionForm(incident.ref) };
+  }
   if (buttonId === "incident.details") {
     const { incident, people } = await incidentForEditing(deps, interaction, number);
     return {

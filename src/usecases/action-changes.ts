@@ -1,0 +1,157 @@
+import { canComplete, canReassign, extendRight, type Action } from "../domain/action.ts";
+import { DomainError } from "../domain/errors.ts";
+import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
+import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
+import type { Interaction } from "../interaction.ts";
+import { markActionDone, setActionDue, setActionOwner } from "../store/actions.ts";
+import { recordAudit } from "../store/audit.ts";
+import { workspaceKey } from "../store/keys.ts";
+import type { Person } from "../store/people.ts";
+import {
+  actionAssignedView,
+  actionCompletedForYouView,
+  actionDueMovedView,
+  actionTakenView,
+  dueLabel,
+  type SeenAction,
+} from "../views/action-views.ts";
+import { actionInContext, timesAudited, zoneOf } from "./action-access.ts";
+import { ownerFrom, readDue } from "./actions.ts";
+import type { CoreDeps } from "./deps.ts";
+import { knownPerson } from "./people.ts";
+import { scheduleQuietly } from "./schedule.ts";
+
+const NOTE_MAX = 1000;
+
+const alreadyDone = (action: Action, what: string) => new DomainError("INVALID", `${action.ref} is already done, so it can't be ${what}.`);
+
+/** Marks an action done, with an optional note; the owner is told if someone else did it. */
+export async function completeAction(deps: CoreDeps, interaction: Interaction, number: number, note: string | null): Promise<SeenAction> {
+  const actor = await knownPerson(deps, interaction.actor);
+  const text = note?.trim() || null;
+  if (text && text.length > NOTE_MAX) throw new DomainError("INVALID", `Keep the note to ${NOTE_MAX} characters.`);
+  const found = findIdentifier(text);
+  if (found) throw new DomainError("INVALID", `Nothing was saved. ${identifierWarning(found)}`);
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+
+  const { seen, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const { action, audience, owner, visible, incident } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
+    if (!canComplete(actor.id, audience)) {
+      throw new DomainError(
+        "FORBIDDEN",
+        `Only the owner of ${action.ref}, their manager, the person who reported ${incident.ref} or the team lead can mark it done.`,
+      );
+    }
+    if (action.status === "done") throw new DomainError("INVALID", `${action.ref} is already done.`);
+    const doneAt = deps.now();
+    await markActionDone(tx, action.id, text, doneAt);
+    const after: Action = { ...action, status: "done", doneNote: text, doneAt };
+    await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.done", subject: action.ref, before: action, after });
+    const requests: DeliveryRequest[] =
+      owner.id === actor.id
+        ? []
+        : [{ dedupeKey: `action-${action.id}-done`, target: { kind: "person", person: owner.ref }, view: actionCompletedForYouView(after, interaction.actor.userId) }];
+    return { seen: { action: after, visible }, deliveryIds: await recordDeliveries(tx, requests) };
+  });
+  await scheduleQuietly(deps, deliveryIds);
+  return seen;
+}
+
+/** Gives an action to someone else; the new owner is told, and the old one too if someone else moved it. */
+export async function reassignAction(
+  deps: CoreDeps,
+  interaction: Interaction,
+  number: number,
+  toUserId: string,
+): Promise<SeenAction & { newOwner: Person }> {
+  const actor = await knownPerson(deps, interaction.actor);
+  const newOwner = await ownerFrom(deps, interaction, toUserId);
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+
+  const { result, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const { action, audience, owner, visible } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
+    if (!canReassign(actor.id, audience)) {
+      throw new DomainError("FORBIDDEN", `Only the owner of ${action.ref}, their manager or the team lead can give it to someone else.`);
+    }
+    if (action.status === "done") throw alreadyDone(action, "reassigned");
+    if (newOwner.id === owner.id) throw new DomainError("INVALID", `${newOwner.displayName} already owns ${action.ref}.`);
+    const times = await timesAudited(tx, action, "action.reassigned");
+    await setActionOwner(tx, action.id, newOwner.id, action.dueAt);
+    const after: Action = { ...action, ownerId: newOwner.id };
+    await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.reassigned", subject: action.ref, before: action, after });
+    // Numbered by how often it has been reassigned, so each handover is told once, and only once.
+    const requests: DeliveryRequest[] = [
+      {
+        dedupeKey: `action-${action.id}-reassigned-${times + 1}`,
+        target: { kind: "person", person: newOwner.ref },
+        view: actionAssignedView(after, interaction.actor.userId, zoneOf(newOwner, deps), deps.now(), true),
+      },
+    ];
+    if (owner.id !== actor.id) {
+      requests.push({
+        dedupeKey: `action-${action.id}-taken-${times + 1}`,
+        target: { kind: "person", person: owner.ref },
+        view: actionTakenView(after, newOwner.ref.userId, interaction.actor.userId),
+      });
+    }
+    // The new owner may read what they now own, whoever else may not.
+    const seenByActor = visible || actor.id === newOwner.id;
+    return { result: { action: after, visible: seenByActor, newOwner }, deliveryIds: await recordDeliveries(tx, requests) };
+  });
+  await scheduleQuietly(deps, deliveryIds);
+  return result;
+}
+
+export interface ExtendedAction extends SeenAction {
+  zone: string;
+  /** The owner moved it themselves, using their one move. */
+  ownerUsedTheirMove: boolean;
+}
+
+/** Moves an action's due time later (see extendRight for who may); the owner is told if someone else moved it. */
+export async function extendAction(deps: CoreDeps, interaction: Interaction, number: number, duePhrase: string): Promise<ExtendedAction> {
+  const actor = await knownPerson(deps, interaction.actor);
+  const zone = zoneOf(actor, deps);
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+
+  const { result, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const { action, audience, owner, visible } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
+    const right = extendRight(actor.id, action, audience);
+    if (right === "none") {
+      throw new DomainError("FORBIDDEN", `Only the owner of ${action.ref}, their manager or the team lead can move its due date.`);
+    }
+    if (right === "owner-used") {
+      throw new DomainError(
+        "FORBIDDEN",
+        `You have already moved the due date of ${action.ref} once. To move it again, ask your manager or the team lead: they can extend it with /action extend ${action.ref} <when>.`,
+      );
+    }
+    if (action.status === "done") throw alreadyDone(action, "extended");
+    const now = deps.now();
+    const dueAt = readDue(duePhrase, now, zone);
+    if (dueAt.getTime() <= action.dueAt.getTime()) {
+      throw new DomainError(
+        "INVALID",
+        `${action.ref} is already due ${dueLabel(action.dueAt, zone, now)}. To extend it, give a later time.`,
+      );
+    }
+    const ownerUsedTheirMove = right === "owner";
+    const times = await timesAudited(tx, action, "action.extended");
+    await setActionDue(tx, action.id, dueAt, ownerUsedTheirMove ? now : null);
+    const after: Action = { ...action, dueAt, ownerExtendedAt: ownerUsedTheirMove ? now : action.ownerExtendedAt };
+    await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.extended", subject: action.ref, before: action, after });
+    const requests: DeliveryRequest[] =
+      owner.id === actor.id
+        ? []
+        : [
+            {
+              dedupeKey: `action-${action.id}-extended-${times + 1}`,
+              target: { kind: "person", person: owner.ref },
+              view: actionDueMovedView(after, interaction.actor.userId, zoneOf(owner, deps), now),
+            },
+          ];
+    return { result: { action: after, visible, zone, ownerUsedTheirMove }, deliveryIds: await recordDeliveries(tx, requests) };
+  });
+  await scheduleQuietly(deps, deliveryIds);
+  return result;
+}

@@ -1,0 +1,23 @@
+import { ACTION_TITLE_MAX } from "../domain/action.ts";
+import type { FormView } from "./view.ts";
+
+export const ACTION_FORM_ID = "action.new";
+
+/** Room for "next monday 10am" or an ISO date-time with an offset, and no essays. */
+export const DUE_PHRASE_MAX = 60;
+
+/** The small form behind "Add an action" on an incident; `state` carries the incident's reference to the submission. */
+export function actionForm(incidentRef: string): FormView {
+  return {
+    id: ACTION_FORM_ID,
+    title: "Add an action",
+    submitLabel: "Add it",
+    state: incidentRef,
+    intro: `A follow-up action for ${incidentRef}: what will change, who will see it through, and by when. No names of people we support: use their reference.`,
+    inputs: [
+      { kind: "people", id: "owner", label: "Owner", hint: "One person, who will see it through. They are told by direct message." },
+      { kind: "text", id: "due", label: "Due", hint: "by friday, in 3 days, tomorrow 5pm, 2026-12-01", maxLength: DUE_PHRASE_MAX },
+      { kind: "text", id: "what", label: "What needs doing", multiline: true, maxLength: ACTION_TITLE_MAX },
+    ],
+  };
+}

@@ -1,0 +1,141 @@
+import { DateTime } from "luxon";
+import type { Action } from "../domain/action.ts";
+import { plural } from "./format.ts";
+import type { MessageView, Span } from "./view.ts";
+
+/** An action as one reader may see it: the title only when they may see its incident's details, or own it. */
+export interface SeenAction {
+  action: Action;
+  visible: boolean;
+}
+
+/** "Fri 27 Nov, 17:00" in the reader's zone; the year only when it is not this year. */
+export function dueLabel(at: Date, zone: string, now: Date): string {
+  const due = DateTime.fromJSDate(at).setZone(zone);
+  const sameYear = due.year === DateTime.fromJSDate(now).setZone(zone).year;
+  return due.toFormat(sameYear ? "ccc d LLL, HH:mm" : "ccc d LLL yyyy, HH:mm");
+}
+
+/** "A-3 for INC-12: Update the risk assessment", or "A-3 (restricted incident)" for a reader outside the circle. */
+export const actionLabel = ({ action, visible }: SeenAction): string =>
+  visible ? `${action.ref} for ${action.incidentRef}: ${action.title}` : `${action.ref} (restricted incident)`;
+
+const isOverdue = (action: Action, now: Date) => action.status === "open" && action.dueAt.getTime() <= now.getTime();
+
+/** The reply to whoever added the action. */
+export function actionAddedView(seen: SeenAction, ownerUserId: string, byUserId: string, zone: string, now: Date): MessageView {
+  const { action } = seen;
+  const due = dueLabel(action.dueAt, zone, now);
+  const told = ownerUserId === byUserId ? "It is in your direct messages too." : "They have been sent it by direct message.";
+  return {
+    text: `Added ${actionLabel(seen)} — due ${due}`,
+    sections: [
+      { text: [{ strong: `Added ${action.ref}` }, ` for ${action.incidentRef}`] },
+      { text: seen.visible ? action.title : "Its incident is restricted." },
+      { fields: [{ label: "Owner", value: [{ mention: ownerUserId }] }, { label: "Due", value: due }] },
+    ],
+    context: told,
+  };
+}
+
+/** The new owner's direct message. */
+export function actionAssignedView(action: Action, byUserId: string, zone: string, now: Date, given = false): MessageView {
+  const due = dueLabel(action.dueAt, zone, now);
+  const opening = given ? `You have been given action ${action.ref}` : `You have a new action ${action.ref}`;
+  return {
+    text: `${opening} for ${action.incidentRef}: ${action.title} — due ${due}`,
+    sections: [
+      { text: [{ strong: `${opening} for ${action.incidentRef}` }] },
+      { text: action.title },
+      { fields: [{ label: "Due", value: due }, { label: given ? "Given to you by" : "Added by", value: [{ mention: byUserId }] }] },
+    ],
+    context: `When it's done: /action done ${action.ref} [note]. If it can't be done in time: /action extend ${action.ref} <when>.`,
+  };
+}
+
+/** The previous owner's direct message when someone else moved their action on. */
+export function actionTakenView(action: Action, toUserId: string, byUserId: string): MessageView {
+  return {
+    text: `${action.ref} for ${action.incidentRef} is no longer yours`,
+    sections: [
+      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " is now owned by ", { mention: toUserId }, "."] },
+      { text: action.title },
+    ],
+    context: [{ mention: byUserId }, " moved it."],
+  };
+}
+
+export function actionReassignedView(seen: SeenAction, toUserId: string): MessageView {
+  return {
+    text: `${seen.action.ref} reassigned`,
+    sections: [{ text: [`${actionLabel(seen)} is now owned by `, { mention: toUserId }, ". They have been told by direct message."] }],
+  };
+}
+
+/** The reply to whoever moved the due time; `ownerUsedTheirMove` says the owner cannot move it again themselves. */
+export function actionExtendedView(seen: SeenAction, zone: string, now: Date, ownerUsedTheirMove: boolean): MessageView {
+  const due = dueLabel(seen.action.dueAt, zone, now);
+  return {
+    text: `${seen.action.ref} is now due ${due}`,
+    sections: [{ text: [`${actionLabel(seen)} is now due `, { strong: due }, "."] }],
+    ...(ownerUsedTheirMove ? { context: "That was your one move of this due date; any later change needs your manager or the team lead." } : {}),
+  };
+}
+
+/** The owner's direct message when their manager or the lead moved the due time. */
+export function actionDueMovedView(action: Action, byUserId: string, zone: string, now: Date): MessageView {
+  const due = dueLabel(action.dueAt, zone, now);
+  return {
+    text: `${action.ref} for ${action.incidentRef} is now due ${due}`,
+    sections: [
+      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " is now due ", { strong: due }, "."] },
+      { text: action.title },
+    ],
+    context: [{ mention: byUserId }, " moved it."],
+  };
+}
+
+export function actionDoneView(seen: SeenAction): MessageView {
+  const note = seen.action.doneNote && seen.visible ? [{ text: [{ strong: "Note: " }, seen.action.doneNote] as Span[] }] : [];
+  return {
+    text: `${seen.action.ref} is done`,
+    sections: [{ text: `${actionLabel(seen)} is done. Thank you.` }, ...note],
+  };
+}
+
+/** The owner's direct message when someone else marked their action done. */
+export function actionCompletedForYouView(action: Action, byUserId: string): MessageView {
+  return {
+    text: `${action.ref} for ${action.incidentRef} was marked done`,
+    sections: [
+      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " was marked done by ", { mention: byUserId }, "."] },
+      { text: action.title },
+      ...(action.doneNote ? [{ text: [{ strong: "Note: " }, action.doneNote] as Span[] }] : []),
+    ],
+  };
+}
+
+/** One person's open actions, soonest first, overdue ones marked. `whose` is null for the reader's own. */
+export function actionListView(items: readonly SeenAction[], total: number, whose: string | null, zone: string, now: Date): MessageView {
+  const owner: Span[] = whose ? [{ mention: whose }] : [];
+  if (items.length === 0) {
+    return {
+      text: whose ? "No open actions" : "You have no open actions",
+      sections: [{ text: whose ? [...owner, " has no open actions."] : "You have no open actions." }],
+    };
+  }
+  const overdue = items.filter((i) => isOverdue(i.action, now)).length;
+  const lines: Span[] = items.flatMap((seen, i) => {
+    const due = dueLabel(seen.action.dueAt, zone, now);
+    const when: Span = isOverdue(seen.action, now) ? { strong: `overdue, was due ${due}` } : `due ${due}`;
+    const what = seen.visible ? `${seen.action.ref} · ${seen.action.incidentRef} — ${seen.action.title}` : `${seen.action.ref} (restricted incident)`;
+    return [...(i === 0 ? [] : ["\n"]), what, " · ", when];
+  });
+  const more = total > items.length ? [`Showing the ${items.length} due soonest of ${total}.`] : [];
+  const count = `${plural(total, "open action")}${overdue ? `, ${overdue} overdue` : ""}`;
+  return {
+    text: whose ? `${count}` : `You have ${count}`,
+    sections: [{ text: whose ? [...owner, ` has ${count}`] : [`You have ${count}`] }, { text: lines }],
+    context: [...more, "Mark one done with /action done A-n [note]."].join(" "),
+  };
+}
