@@ -458,6 +458,23 @@ describe("references under load", () => {
   });
 });
 
+describe("workspaces", () => {
+  it("number incidents per workspace and keep each workspace's incidents to itself", async () => {
+    const elsewhere: Interaction = {
+      actor: { platform: "slack", workspaceId: "T2", userId: "UALICE" },
+      channel: { platform: "slack", workspaceId: "T2", channelId: "COTHER" },
+    };
+    expect(await say("UALICE", "incident", "medication First in T1")).toContain("Logged INC-1");
+    expect(await say("UALICE", "incident", "medication Second in T1")).toContain("Logged INC-2");
+    expect(await say(elsewhere, "incident", "medication First in T2")).toContain("Logged INC-1");
+
+    expect(await say(elsewhere, "incident", "show INC-2")).toMatch(/couldn't find INC-2 in this workspace/);
+    const shown = await say(elsewhere, "incident", "show INC-1");
+    expect(shown).toContain("First in T2");
+    expect(shown).not.toContain("First in T1");
+  });
+});
+
 describe("the audit log", () => {
   it("refuses to change or remove history", async () => {
     await teamWithLead(null);
