@@ -60,7 +60,8 @@ export async function incidentForActions(deps: CoreDeps, interaction: Interactio
  */
 export async function addAction(deps: CoreDeps, interaction: Interaction, draft: NewAction): Promise<AddedAction> {
   const { incident, actor } = await incidentForActions(deps, interaction, draft.incidentNumber);
-  const title = draft.title.trim();
+  // Lists show an action per line, so a pasted line break becomes a space.
+  const title = draft.title.replace(/\s+/g, " ").trim();
   const problem = titleProblem(title);
   if (problem) throw new ActionInputError("what", problem);
   const owner = await ownerFrom(deps, interaction, draft.ownerUserId);

@@ -17,7 +17,8 @@ export function actionForm(incidentRef: string): FormView {
     inputs: [
       { kind: "people", id: "owner", label: "Owner", hint: "One person, who will see it through. They are told by direct message." },
       { kind: "text", id: "due", label: "Due", hint: "by friday, in 3 days, tomorrow 5pm, 2026-12-01", maxLength: DUE_PHRASE_MAX },
-      { kind: "text", id: "what", label: "What needs doing", multiline: true, maxLength: ACTION_TITLE_MAX },
+      // One line, as it is listed one line per action.
+      { kind: "text", id: "what", label: "What needs doing", maxLength: ACTION_TITLE_MAX },
     ],
   };
 }

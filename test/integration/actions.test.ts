@@ -510,6 +510,11 @@ describe("the Add an action button", () => {
     expect(await dmsTo("USAM")).toHaveLength(1);
   });
 
+  it("keeps an action to one line, as lists show it", async () => {
+    doneOf(await debrief.submitForm(interaction("UALICE"), "action.new", { owner: ["USAM"], due: "by friday", what: "Check the\nMAR   chart" }, "INC-1"));
+    expect(await actionRow(1)).toMatchObject({ title: "Check the MAR chart" });
+  });
+
   it("takes a single-person picker's answer as well as a list", async () => {
     doneOf(await debrief.submitForm(interaction("UALICE"), "action.new", { owner: "USAM", due: "tomorrow 5pm", what: "Ring the GP" }, "INC-1"));
     expect((await actionRow(1)).due_at.toISOString()).toBe("2026-11-26T17:00:00.000Z");
