@@ -26,6 +26,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
       query_timeout: 2000,
     });
     pool.on("error", (err) => options.onIdleError?.(err));
+    // pg-pool drops its own listener while a client is checked out, and Kysely adds none: a socket lost then would
+    // otherwise be an unhandled 'error' event that kills the process. The failed query still rejects as it should.
+    pool.on("connect", (client) => client.on("error", (err) => options.onIdleError?.(err)));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   // Loaded only when used: PGlite is a large WASM module and servers with DATABASE_URL never need it.
