@@ -106,7 +106,8 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
           formId: INCIDENT_FORM_ID,
           title: "Log an incident",
           submitLabel: "Log it",
-          state: "",
+          // Forms come back without a channel; carrying it lets the incident belong to the team it was opened in.
+          state: interaction.channel?.channelId ?? "",
           initial: { ...(command.category ? { category: command.category } : {}), ...(command.harm ? { physicalHarm: command.harm } : {}) },
         }),
       };
@@ -229,7 +230,8 @@ async function submit(deps: DebriefDeps, interaction: Interaction, formId: strin
   if (!read.ok) return { kind: "errors", errors: read.errors };
 
   if (formId === INCIDENT_FORM_ID) {
-    const logged = await logIncident(deps, interaction, read.draft, read.involvedUserIds);
+    const openedIn = state ? { ...interaction, channel: { ...interaction.actor, channelId: state } } : interaction;
+    const logged = await logIncident(deps, openedIn, read.draft, read.involvedUserIds);
     return { kind: "done", view: incidentLoggedView(logged.incident, logged.team?.channelId ?? null, logged.leadTold) };
   }
   if (formId === INCIDENT_DETAILS_FORM_ID) {
