@@ -1,5 +1,5 @@
 import type { Command } from "./commands/command.ts";
-import { parseCommand, USAGE } from "./commands/parse.ts";
+import { parseCommand, unescapeSlack, USAGE } from "./commands/parse.ts";
 import { DomainError } from "./domain/errors.ts";
 import { emptyDraft } from "./domain/incident.ts";
 import { findIdentifier, identifierWarning } from "./domain/identifiers.ts";
@@ -46,7 +46,9 @@ export function createDebrief(deps: DebriefDeps): Debrief {
   return {
     async command(interaction, name, text) {
       const command = parseCommand(name, text);
-      return guarded(deps, interaction, text, () => runCommand(deps, interaction, command, text));
+      // What they typed comes back as they typed it, without Slack's escaping.
+      const typed = unescapeSlack(text);
+      return guarded(deps, interaction, typed, () => runCommand(deps, interaction, command, typed));
     },
 
     async submitForm(interaction, formId, values, state) {

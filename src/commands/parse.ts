@@ -113,7 +113,7 @@ class Words {
 }
 
 /** Slack sends `&`, `<` and `>` in user text as entities; stored text should be what the user typed. */
-function unescapeSlack(text: string): string {
+export function unescapeSlack(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => ({ amp: "&", lt: "<", gt: ">" })[entity] ?? "");
 }
 

@@ -232,6 +232,11 @@ describe("bad input to /action", () => {
     await nothingStored();
   });
 
+  it("gives back what was typed without Slack's escaping", async () => {
+    const reply = await act("UALICE", "INC-99 <@USAM> by friday Check fridge &amp; freezer &lt;daily&gt;");
+    expect(reply).toContain("You typed: INC-99 <@USAM> by friday Check fridge & freezer <daily>");
+  });
+
   it("says when the incident does not exist, and takes no action number", async () => {
     const reply = await act("UALICE", "INC-99 <@USAM> by friday Update the MAR chart");
     expect(reply).toContain("I couldn't find INC-99 in this workspace.");
