@@ -63,6 +63,7 @@ describe("console renderer", () => {
   it("strips control characters from user text, so nobody can drive the terminal through the bot", () => {
     const lines = renderMessage({ text: "", sections: [{ fields: [{ label: "Summary", value: "Fell\x1b[2J\x1b]0;pwned\x07 over\r" }] }] });
     expect(lines).toEqual(["Summary: Fell[2J]0;pwned over"]);
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point of this test
     expect(lines.join("")).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
