@@ -66,7 +66,7 @@ function howToAnswer(input: Input, context: AnswerContext): string {
     case "multiselect":
       return "type numbers or names, separated by commas";
     case "people":
-      return "type @names, separated by spaces or commas";
+      return input.single ? "type one @name" : "type @names, separated by spaces or commas";
     case "datetime":
       return `type "now" or a date and time like ${shownDate(context.now(), context.timeZone)} (${context.timeZone})`;
   }
@@ -111,6 +111,7 @@ export function parseAnswer(input: Input, typed: string, context: AnswerContext)
         if (!name) return fail(`"${word}" is not a name; type names like @sam, separated by spaces or commas.`);
         if (!names.includes(name)) names.push(name);
       }
+      if (input.single && names.length > 1) return fail("Name one person here, like @sam.");
       return ok(names);
     }
     case "datetime": {

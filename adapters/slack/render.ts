@@ -239,6 +239,12 @@ function inputBlock(input: Input): InputBlock {
       };
     }
     case "people":
+      if (input.single) {
+        return {
+          ...block,
+          element: { type: "users_select", action_id: VALUE, ...(input.initial?.[0] ? { initial_user: input.initial[0] } : {}) },
+        };
+      }
       return {
         ...block,
         element: {
@@ -286,7 +292,8 @@ function stateValue(state: ViewStateValue): FormValues[string] {
     case "multi_users_select":
       return state.selected_users ?? [];
     case "users_select":
-      return state.selected_user ?? null;
+      // People inputs always submit a list, one person or many.
+      return state.selected_user ? [state.selected_user] : [];
     case "datetimepicker":
       return typeof state.selected_date_time === "number" ? new Date(state.selected_date_time * 1000) : null;
     default:

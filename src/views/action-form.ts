@@ -15,7 +15,7 @@ export function actionForm(incidentRef: string): FormView {
     state: incidentRef,
     intro: `A follow-up action for ${incidentRef}: what will change, who will see it through, and by when. No names of people we support: use their reference.`,
     inputs: [
-      { kind: "people", id: "owner", label: "Owner", hint: "One person, who will see it through. They are told by direct message." },
+      { kind: "people", id: "owner", single: true, label: "Owner", hint: "One person, who will see it through. They are told by direct message." },
       { kind: "text", id: "due", label: "Due", hint: "by friday, in 3 days, tomorrow 5pm, 2026-12-01", maxLength: DUE_PHRASE_MAX },
       // One line, as it is listed one line per action.
       { kind: "text", id: "what", label: "What needs doing", maxLength: ACTION_TITLE_MAX },

@@ -45,7 +45,7 @@ export type Input =
   | InputBase<"text"> & { readonly multiline?: boolean; readonly maxLength?: number; readonly initial?: string }
   | InputBase<"select"> & { readonly options: readonly Option[]; readonly initial?: string }
   | InputBase<"multiselect"> & { readonly options: readonly Option[]; readonly initial?: readonly string[] }
-  | InputBase<"people"> & { readonly initial?: readonly string[] }
+  | InputBase<"people"> & { readonly initial?: readonly string[]; /** Exactly one person, e.g. an owner. */ readonly single?: boolean }
   | InputBase<"datetime"> & { readonly initial?: Date };
 
 interface InputBase<K extends string> {

@@ -197,6 +197,17 @@ describe("console session", () => {
     });
   });
 
+  it("asks again for an owner when two people are named where one is wanted", async () => {
+    const debrief = new FakeDebrief();
+    const form = { id: "action.new", title: "Add an action", submitLabel: "Add", inputs: [{ kind: "people" as const, id: "owner", label: "Owner", single: true }] };
+    debrief.onCommand = (name) => (name === "action" ? { kind: "form", form } : reply("ok"));
+    const printed = await session(["/action", "@sam @jo", "@sam"].join("\n"), debrief);
+
+    expect(printed).toContain("type one @name");
+    expect(printed).toContain("Name one person here, like @sam.");
+    expect(debrief.submits()[0]?.values).toEqual({ owner: ["sam"] });
+  });
+
   it("asks again when an answer cannot be read, and skips optional questions on an empty line", async () => {
     const debrief = new FakeDebrief();
     debrief.onCommand = (name) => (name === "incident" ? { kind: "form", form: INCIDENT_FORM } : reply("ok"));

@@ -190,6 +190,14 @@ describe("forms as modals", () => {
     expect(occurred.initial_date_time).toBe(Date.parse("2026-11-25T18:00:00Z") / 1000);
   });
 
+  it("asks for exactly one person with a single-user picker, and reads it back as a list of one", () => {
+    const modal = toModal({ id: "action.new", title: "Add an action", submitLabel: "Add", inputs: [{ kind: "people", id: "owner", label: "Owner", single: true, initial: ["U0SAM"] }] });
+    const input = modal.blocks.find((b) => b.type === "input") as any;
+    expect(input.element).toMatchObject({ type: "users_select", initial_user: "U0SAM" });
+    expect(formValues({ owner: { value: { type: "users_select", selected_user: "U0SAM" } } as any })).toEqual({ owner: ["U0SAM"] });
+    expect(formValues({ owner: { value: { type: "users_select", selected_user: null } } as any })).toEqual({ owner: [] });
+  });
+
   it("shows errors given with the form under their inputs", () => {
     const modal = toModal(FORM, { summary: "Say what happened in a line <here>" });
     const i = modal.blocks.findIndex((b) => b.type === "input" && b.block_id === "summary");
