@@ -16,13 +16,27 @@ export interface DatabaseOptions {
   onIdleError?: (err: Error) => void;
 }
 
+// Slack allows 3 seconds: a database that does not answer must fail fast enough to say so. But pg's pool applies its
+// connectionTimeoutMillis to waiting for a free connection too, and a burst of reports queued behind a busy pool is
+// not an outage: it was telling them "could not reach the database" while Postgres was up. So each new connection
+// gets its own short timeout, and a request may wait longer for a connection another request is using.
+const CONNECT_TIMEOUT_MS = 1500;
+const POOL_WAIT_MS = 10_000;
+
+class FastConnectClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.url) {
     const pool = new pg.Pool({
       connectionString: options.url,
       max: 10,
-      // Slack allows 3 seconds: a database that does not answer must fail fast enough to say so.
-      connectionTimeoutMillis: 1500,
+      // Opening a connection fails fast (FastConnectClient); waiting for a free one may take longer.
+      Client: FastConnectClient,
+      connectionTimeoutMillis: POOL_WAIT_MS,
       query_timeout: 2000,
     });
     pool.on("error", (err) => options.onIdleError?.(err));
