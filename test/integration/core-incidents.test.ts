@@ -456,6 +456,18 @@ describe("references under load", () => {
     expect(rows.every((r) => r.target_kind === "channel" && r.target_id === TEAM_CHANNEL)).toBe(true);
     expect(new Set(scheduler.scheduled).size).toBe(100);
   });
+
+  it("saves a report that has to wait for a busy database, rather than saying it could not be reached", async () => {
+    await teamWithLead(null);
+    // Every pooled connection (the pool holds 10) is busy for 1.7 s: the database is up, just busy, as under a burst
+    // of reports on a loaded machine.
+    const busy = Promise.all(Array.from({ length: 10 }, () => sql`select pg_sleep(1.7)`.execute(database.db)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const reply = await say("UALICE", "incident", "medication Missed evening meds");
+    await busy;
+    expect(reply).toContain("Logged INC-1");
+    expect(await incidentCount()).toBe(1);
+  });
 });
 
 describe("workspaces", () => {
