@@ -16,12 +16,15 @@ export interface SlackCall {
   at: number;
   /** How this call was failed on purpose, if it was. */
   failed?: Failure;
+  /** When the answer was sent: later than `at` when the method is slowed down with `delay()`. */
+  answeredAt?: number;
 }
 
 export interface ResponseUrlCall {
   id: string;
   body: Record<string, any>;
   at: number;
+  answeredAt?: number;
 }
 
 export type Failure =
@@ -51,6 +54,11 @@ export interface FakeSlack {
   responsesTo(id: string): ResponseUrlCall[];
   /** The next `count` calls to `method` fail this way, then calls succeed again. */
   failNext(method: string, count: number, failure: Failure): void;
+  /**
+   * Answers every call to `method` (a Web API method, or "response_url" for replies) `ms` after it arrives, as a slow
+   * Slack would; the call is recorded on arrival. `delay(method, 0)` answers at once again.
+   */
+  delay(method: string, ms: number): void;
   /** Waits until `probe` returns something truthy, checking as calls arrive. */
   waitFor<T>(probe: () => T | undefined | null | false | 0, timeoutMs?: number): Promise<T>;
   /** Waits for at least `count` successful calls to `method`, and gives them all. */
@@ -69,6 +77,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const calls: SlackCall[] = [];
   const responses: ResponseUrlCall[] = [];
   const failures = new Map<string, Failure[]>();
+  const delays = new Map<string, number>();
   const displayNames = new Map(Object.entries(options.displayNames ?? {}));
   const waiters = new Set<() => void>();
   let seq = 0;
@@ -86,8 +95,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const raw = await readBody(req);
     const body = parseBody(raw, req.headers["content-type"] ?? "");
     if (req.method === "POST" && path.startsWith("/respond/")) {
-      responses.push({ id: decodeURIComponent(path.slice("/respond/".length)), body, at: Date.now() });
+      const response: ResponseUrlCall = { id: decodeURIComponent(path.slice("/respond/".length)), body, at: Date.now() };
+      responses.push(response);
       notify();
+      await slowly("response_url");
+      response.answeredAt = Date.now();
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }
@@ -103,6 +115,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (failure) call.failed = failure;
     calls.push(call);
     notify();
+    await slowly(method);
+    call.answeredAt = Date.now();
     if (failure?.kind === "rate_limited") {
       res.writeHead(429, { "retry-after": String(failure.retryAfterSeconds), "content-type": "application/json" });
       res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
@@ -114,6 +128,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const answer = failure?.kind === "platform" ? { ok: false, error: failure.error } : token ? api(method, body) : { ok: false, error: "not_authed" };
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  }
+
+  async function slowly(method: string): Promise<void> {
+    const ms = delays.get(method);
+    if (ms) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   function api(method: string, body: Record<string, any>): Record<string, unknown> {
@@ -209,6 +228,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       for (let i = 0; i < count; i++) queue.push(failure);
       failures.set(method, queue);
     },
+    delay(method, ms) {
+      if (ms > 0) delays.set(method, ms);
+      else delays.delete(method);
+    },
     waitForCalls(method, count = 1, timeoutMs) {
       return waitFor(() => {
         const found = calls.filter((c) => c.method === method && !c.failed);
@@ -226,6 +249,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       calls.length = 0;
       responses.length = 0;
       failures.clear();
+      delays.clear();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
