@@ -3,7 +3,8 @@ import { z } from "zod";
 
 /**
  * Configuration is a pure function of the environment (as in probot's readEnvOptions), so tests pass a plain object.
- * A bad value throws ConfigError with one line naming the variable and what is allowed.
+ * The environment is one zod schema, `Environment`, below; a value it refuses throws ConfigError with one line naming
+ * the variable and what is allowed.
  */
 
 export const ROLES = ["all", "web", "worker"] as const;
@@ -52,35 +53,33 @@ export class ConfigError extends Error {
   }
 }
 
+/** Keeps passwords out of error messages and logs. */
+export function redact(value: string): string {
+  // Up to the last "@", since pasted passwords often hold a raw "@"; the user name may be empty (redis://:pw@host).
+  return value.replace(/\/\/([^:/@]*):.*@/, "//$1:***@");
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const TEAMS_APP_TYPES = ["MultiTenant", "SingleTenant", "UserAssignedMSI"] as const;
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-function duration(name: string, value: string): Duration {
-  const d = Duration.fromISO(value.trim());
-  if (!d.isValid || d.toMillis() < 0) {
-    throw new ConfigError(`${name}="${value}" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.`);
-  }
-  return d;
+/** Inside a transform: records `message` as the issue and gives up on the value. */
+function refuse(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue(message);
+  return z.NEVER;
 }
 
-function durationList(name: string, value: string): Duration[] {
-  const parts = value.split(",").map((s) => s.trim()).filter(Boolean);
-  if (parts.length === 0) throw new ConfigError(`${name} is empty; give ISO-8601 durations separated by commas, e.g. P1D,P7D,P30D.`);
-  return parts.map((p) => duration(name, p));
-}
-
-function ladder(value: string): EscalationStep[] {
-  const name = "ESCALATION_LADDER";
-  return value.split(",").map((step) => {
-    const [offset, target, ...rest] = step.trim().split(":");
-    if (!offset || !target || rest.length > 0 || !(ESCALATION_TARGETS as readonly string[]).includes(target)) {
-      throw new ConfigError(
-        `${name} step "${step.trim()}" must be offset:target with target owner, manager or lead, e.g. PT0S:owner,P1D:manager,P3D:lead.`,
-      );
-    }
-    return { after: duration(name, offset), target: target as EscalationTarget };
+/** One ISO-8601 duration, read by luxon; negative ones are refused too. */
+const isoDuration = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const d = Duration.fromISO(value.trim());
+    return d.isValid && d.toMillis() >= 0
+      ? d
+      : refuse(ctx, `${name}="${value}" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.`);
   });
-}
+
+/** The comma-separated items of a list, trimmed. */
+const items = (list: string) => list.split(",").map((item) => item.trim());
 
 function clock(text: string): number | undefined {
   const m = /^(\d{1,2}):(\d{2})$/.exec(text);
@@ -89,18 +88,17 @@ function clock(text: string): number | undefined {
   return h <= 24 && min < 60 && h * 60 + min <= 24 * 60 ? h * 60 + min : undefined;
 }
 
-export function parseWorkingHours(value: string): WorkingHours | "always" {
+/** "Mon-Fri 08:00-18:00" (any case; a range may wrap past Sunday) or "always"; undefined for anything else. */
+function readWorkingHours(value: string): WorkingHours | "always" | undefined {
   const text = value.trim().toLowerCase();
   if (text === "always") return "always";
-  const fail = () =>
-    new ConfigError(`WORKING_HOURS="${value}" must look like "Mon-Fri 08:00-18:00" (days, then start-end) or be "always".`);
   const m = /^([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/.exec(text);
-  if (!m) throw fail();
+  if (!m) return undefined;
   const from = WEEKDAYS.indexOf(m[1]!);
   const to = m[2] ? WEEKDAYS.indexOf(m[2]) : from;
   const start = clock(m[3]!);
   const end = clock(m[4]!);
-  if (from < 0 || to < 0 || start === undefined || end === undefined || end <= start) throw fail();
+  if (from < 0 || to < 0 || start === undefined || end === undefined || end <= start) return undefined;
   const days: number[] = [];
   for (let d = from; ; d = (d + 1) % 7) {
     days.push(d + 1);
@@ -109,102 +107,164 @@ export function parseWorkingHours(value: string): WorkingHours | "always" {
   return { days, start, end };
 }
 
-function url(name: string, value: string, protocols: string[]): string {
-  try {
-    const u = new URL(value);
-    if (!protocols.includes(u.protocol)) throw new Error();
-    return value;
-  } catch {
-    throw new ConfigError(`${name}="${redact(value)}" is not a ${protocols.join(" or ")} URL.`);
-  }
+/**
+ * Every variable Debrief reads. Each entry is its rule with the one-line message for a value it refuses, then either
+ * `.prefault(default)` — the default as it would be written in the environment, read by the same rule — or `.optional()`.
+ * Values arrive trimmed, and a blank one counts as unset (see readConfig). Problems are reported in this order, then
+ * those of the combination rules at the end; only the first is shown.
+ */
+const Environment = z
+  .object({
+    PORT: z
+      .string()
+      // Digits only: Number() would also take "1e3" or "0x50".
+      .refine((v) => /^\d+$/.test(v) && Number(v) <= 65535, { error: (iss) => `PORT="${iss.input}" must be a whole number from 0 to 65535.` })
+      .transform(Number)
+      .prefault("3000"),
+    TIME_ZONE: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), {
+        error: (iss) => `TIME_ZONE="${iss.input}" is not an IANA time zone; use a name like Europe/London.`,
+      })
+      .prefault("Europe/London"),
+    LOG_LEVEL: z
+      .string()
+      .transform((level) => level.toLowerCase())
+      .pipe(z.enum(LOG_LEVELS, { error: (iss) => `LOG_LEVEL="${iss.input}" must be one of ${LOG_LEVELS.join(", ")}.` }))
+      .prefault("info"),
+
+    // Slack: the bot token with a signing secret (HTTP) or an app token (Socket Mode); the combinations are checked below.
+    SLACK_BOT_TOKEN: z.string().optional(),
+    SLACK_SIGNING_SECRET: z.string().optional(),
+    SLACK_APP_TOKEN: z
+      .string()
+      .startsWith("xapp-", { error: "SLACK_APP_TOKEN must be an app-level token starting with xapp- (with the connections:write scope)." })
+      .optional(),
+    SLACK_API_URL: z
+      .url({ protocol: /^https?$/, error: (iss) => `SLACK_API_URL="${redact(String(iss.input))}" is not a http: or https: URL.` })
+      .transform((base) => (base.endsWith("/") ? base : `${base}/`))
+      .prefault("https://slack.com/api/"),
+
+    // Teams: no app id turns Teams authentication off (local testing only); the combinations are checked below.
+    MICROSOFT_APP_ID: z.string().optional(),
+    MICROSOFT_APP_PASSWORD: z.string().optional(),
+    MICROSOFT_APP_TYPE: z
+      .enum(TEAMS_APP_TYPES, { error: (iss) => `MICROSOFT_APP_TYPE="${iss.input}" must be MultiTenant, SingleTenant or UserAssignedMSI.` })
+      .prefault("MultiTenant"),
+    MICROSOFT_APP_TENANT_ID: z.string().optional(),
+
+    // Unset: embedded PGlite and a redis-server started from PATH, both keeping data in DEBRIEF_DATA_DIR.
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: (iss) => `DATABASE_URL="${redact(String(iss.input))}" is not a postgres: or postgresql: URL.` })
+      .optional(),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: (iss) => `REDIS_URL="${redact(String(iss.input))}" is not a redis: or rediss: URL.` })
+      .optional(),
+    // Unset: .debrief in the working directory (readConfig's cwd).
+    DEBRIEF_DATA_DIR: z.string().optional(),
+    REDIS_PREFIX: z.string().prefault("debrief"),
+
+    REFLECTION_SCHEDULE: z
+      .string()
+      .transform((list) => items(list).filter(Boolean))
+      .pipe(
+        z
+          .array(isoDuration("REFLECTION_SCHEDULE"))
+          .min(1, { error: "REFLECTION_SCHEDULE is empty; give ISO-8601 durations separated by commas, e.g. P1D,P7D,P30D." }),
+      )
+      .prefault("P1D,P7D,P30D"),
+    REFLECTION_REMINDER: isoDuration("REFLECTION_REMINDER").prefault("P1D"),
+    PROMPT_MIN_GAP: isoDuration("PROMPT_MIN_GAP").prefault("PT1H"),
+    ESCALATION_LADDER: z
+      .string()
+      .transform(items)
+      .pipe(
+        z.array(
+          z
+            .string()
+            .transform((step, ctx) => {
+              const [after, target, ...rest] = step.split(":");
+              return after && target && rest.length === 0 && (ESCALATION_TARGETS as readonly string[]).includes(target)
+                ? { after, target }
+                : refuse(
+                    ctx,
+                    `ESCALATION_LADDER step "${step}" must be offset:target with target owner, manager or lead, e.g. PT0S:owner,P1D:manager,P3D:lead.`,
+                  );
+            })
+            .pipe(z.object({ after: isoDuration("ESCALATION_LADDER"), target: z.enum(ESCALATION_TARGETS) })),
+        ),
+      )
+      .prefault("PT0S:owner,P1D:manager,P3D:lead"),
+    SWEEP_EVERY: isoDuration("SWEEP_EVERY")
+      .refine((every) => every.toMillis() >= 1000, { error: "SWEEP_EVERY must be at least one second (PT1S)." })
+      .prefault("PT1M"),
+    WORKING_HOURS: z
+      .string()
+      .transform(
+        (value, ctx) =>
+          readWorkingHours(value) ??
+          refuse(ctx, `WORKING_HOURS="${value}" must look like "Mon-Fri 08:00-18:00" (days, then start-end) or be "always".`),
+      )
+      .prefault("Mon-Fri 08:00-18:00"),
+  })
+  .superRefine((env, ctx) => {
+    const slack = { bot: env.SLACK_BOT_TOKEN, secret: env.SLACK_SIGNING_SECRET, app: env.SLACK_APP_TOKEN };
+    if (!slack.bot && (slack.secret || slack.app)) {
+      ctx.addIssue("SLACK_BOT_TOKEN is missing; Slack needs it with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).");
+    }
+    if (slack.bot && !slack.secret && !slack.app) {
+      ctx.addIssue("SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode) is.");
+    }
+    const { MICROSOFT_APP_ID: appId, MICROSOFT_APP_TYPE: appType } = env;
+    if (appId && !env.MICROSOFT_APP_PASSWORD && appType !== "UserAssignedMSI") {
+      ctx.addIssue("MICROSOFT_APP_PASSWORD is missing; Teams needs it with MICROSOFT_APP_ID.");
+    }
+    if (appId && appType !== "MultiTenant" && !env.MICROSOFT_APP_TENANT_ID) {
+      // Bot Framework authenticates single-tenant and managed-identity bots against their own tenant.
+      ctx.addIssue(`MICROSOFT_APP_TENANT_ID is missing; a ${appType} Teams bot needs its Entra tenant id.`);
+    }
+  });
+
+/** The parsed value, or a ConfigError carrying the first problem's one-line message. */
+function accepted<T>(result: z.ZodSafeParseResult<T>): T {
+  if (!result.success) throw new ConfigError(result.error.issues[0]?.message ?? "The configuration is not valid.");
+  return result.data;
 }
 
-/** Keeps passwords out of error messages and logs. */
-export function redact(value: string): string {
-  // Up to the last "@", since pasted passwords often hold a raw "@"; the user name may be empty (redis://:pw@host).
-  return value.replace(/\/\/([^:/@]*):.*@/, "//$1:***@");
+export function parseWorkingHours(value: string): WorkingHours | "always" {
+  return accepted(Environment.shape.WORKING_HOURS.safeParse(value));
 }
-
-const Env = z.record(z.string(), z.string().optional());
 
 export function readConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
-  const e = Env.parse({ ...env });
-  const get = (name: string): string | undefined => {
-    const v = e[name]?.trim();
-    return v ? v : undefined;
-  };
-
-  const portText = get("PORT") ?? "3000";
-  const port = Number(portText);
-  // Digits only: Number() would also take "1e3" or "0x50".
-  if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new ConfigError(`PORT="${get("PORT")}" must be a whole number from 0 to 65535.`);
-  }
-
-  const timeZone = get("TIME_ZONE") ?? "Europe/London";
-  if (!IANAZone.isValidZone(timeZone)) {
-    throw new ConfigError(`TIME_ZONE="${timeZone}" is not an IANA time zone; use a name like Europe/London.`);
-  }
-
-  const logLevel = (get("LOG_LEVEL") ?? "info").toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(", ")}.`);
-  }
-
-  const botToken = get("SLACK_BOT_TOKEN");
-  const signingSecret = get("SLACK_SIGNING_SECRET") ?? null;
-  const appToken = get("SLACK_APP_TOKEN") ?? null;
-  if (!botToken && (signingSecret || appToken)) {
-    throw new ConfigError("SLACK_BOT_TOKEN is missing; Slack needs it with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).");
-  }
-  if (botToken && !signingSecret && !appToken) {
-    throw new ConfigError("SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode) is.");
-  }
-  if (appToken && !appToken.startsWith("xapp-")) {
-    throw new ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (with the connections:write scope).");
-  }
-  let slackApiUrl = get("SLACK_API_URL") ?? "https://slack.com/api/";
-  slackApiUrl = url("SLACK_API_URL", slackApiUrl, ["http:", "https:"]);
-  if (!slackApiUrl.endsWith("/")) slackApiUrl += "/";
-
-  const appId = get("MICROSOFT_APP_ID") ?? null;
-  const appPassword = get("MICROSOFT_APP_PASSWORD") ?? null;
-  const appType = get("MICROSOFT_APP_TYPE") ?? "MultiTenant";
-  if (!["MultiTenant", "SingleTenant", "UserAssignedMSI"].includes(appType)) {
-    throw new ConfigError(`MICROSOFT_APP_TYPE="${appType}" must be MultiTenant, SingleTenant or UserAssignedMSI.`);
-  }
-  if (appId && !appPassword && appType !== "UserAssignedMSI") {
-    throw new ConfigError("MICROSOFT_APP_PASSWORD is missing; Teams needs it with MICROSOFT_APP_ID.");
-  }
-  const tenantId = get("MICROSOFT_APP_TENANT_ID") ?? null;
-  if (appId && appType !== "MultiTenant" && !tenantId) {
-    // Bot Framework authenticates single-tenant and managed-identity bots against their own tenant.
-    throw new ConfigError(`MICROSOFT_APP_TENANT_ID is missing; a ${appType} Teams bot needs its Entra tenant id.`);
-  }
-
-  const databaseUrl = get("DATABASE_URL");
-  const redisUrl = get("REDIS_URL");
+  // Trimmed, and blank ones left out so they take their defaults.
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value?.trim()) set[name] = value.trim();
+  const e = accepted(Environment.safeParse(set));
 
   return {
-    databaseUrl: databaseUrl ? url("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"]) : null,
-    redisUrl: redisUrl ? url("REDIS_URL", redisUrl, ["redis:", "rediss:"]) : null,
-    dataDir: get("DEBRIEF_DATA_DIR") ?? `${cwd}/.debrief`,
-    port,
-    slack: botToken ? { botToken, signingSecret, appToken, apiUrl: slackApiUrl } : null,
-    teams: appId ? { appId, appPassword, appType, tenantId } : null,
-    reflectionSchedule: durationList("REFLECTION_SCHEDULE", get("REFLECTION_SCHEDULE") ?? "P1D,P7D,P30D"),
-    reflectionReminder: duration("REFLECTION_REMINDER", get("REFLECTION_REMINDER") ?? "P1D"),
-    promptMinGap: duration("PROMPT_MIN_GAP", get("PROMPT_MIN_GAP") ?? "PT1H"),
-    escalationLadder: ladder(get("ESCALATION_LADDER") ?? "PT0S:owner,P1D:manager,P3D:lead"),
-    sweepEvery: positive("SWEEP_EVERY", duration("SWEEP_EVERY", get("SWEEP_EVERY") ?? "PT1M")),
-    workingHours: parseWorkingHours(get("WORKING_HOURS") ?? "Mon-Fri 08:00-18:00"),
-    timeZone,
-    logLevel,
-    redisPrefix: get("REDIS_PREFIX") ?? "debrief",
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    dataDir: e.DEBRIEF_DATA_DIR ?? `${cwd}/.debrief`,
+    port: e.PORT,
+    slack: e.SLACK_BOT_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? null, appToken: e.SLACK_APP_TOKEN ?? null, apiUrl: e.SLACK_API_URL }
+      : null,
+    teams: e.MICROSOFT_APP_ID
+      ? {
+          appId: e.MICROSOFT_APP_ID,
+          appPassword: e.MICROSOFT_APP_PASSWORD ?? null,
+          appType: e.MICROSOFT_APP_TYPE,
+          tenantId: e.MICROSOFT_APP_TENANT_ID ?? null,
+        }
+      : null,
+    reflectionSchedule: e.REFLECTION_SCHEDULE,
+    reflectionReminder: e.REFLECTION_REMINDER,
+    promptMinGap: e.PROMPT_MIN_GAP,
+    escalationLadder: e.ESCALATION_LADDER,
+    sweepEvery: e.SWEEP_EVERY,
+    workingHours: e.WORKING_HOURS,
+    timeZone: e.TIME_ZONE,
+    logLevel: e.LOG_LEVEL,
+    redisPrefix: e.REDIS_PREFIX,
   };
-}
-
-function positive(name: string, d: Duration): Duration {
-  if (d.toMillis() < 1000) throw new ConfigError(`${name} must be at least one second (PT1S).`);
-  return d;
 }
