@@ -1,7 +1,7 @@
 import type { Command } from "./commands/command.ts";
 import { parseCommand, unescapeSlack, USAGE } from "./commands/parse.ts";
 import { DomainError } from "./domain/errors.ts";
-import { emptyDraft } from "./domain/incident.ts";
+import { emptyDraft, SUMMARY_MAX } from "./domain/incident.ts";
 import { findIdentifier, identifierWarning } from "./domain/identifiers.ts";
 import { parseIncidentRef } from "./domain/references.ts";
 import type { Debrief, Interaction, Outcome, Submission } from "./interaction.ts";
@@ -117,12 +117,7 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
     case "incident.log": {
       const found = findIdentifier(command.summary);
       if (found) return reply(replyWithTyped(`Nothing was logged. ${identifierWarning(found)}`, command.summary));
-      const draft = {
-        ...emptyDraft(),
-        category: command.category ?? "other",
-        physicalHarm: command.harm ?? "none",
-        summary: command.summary.slice(0, 3000),
-      };
+      const draft = { ...emptyDraft(), category: command.category ?? "other", physicalHarm: command.harm ?? "none", ...quickLogText(command.summary) };
       const logged = await logIncident(deps, interaction, draft, []);
       return reply(incidentLoggedView(logged.incident, logged.team?.channelId ?? null, logged.leadTold));
     }
@@ -220,6 +215,12 @@ async function withActionUsage(typed: string, work: () => Promise<Outcome>): Pro
     if (err instanceof DomainError && err.code !== "FORBIDDEN") return reply(problemView(err.message, USAGE.action, typed));
     throw err;
   }
+}
+
+/** A long one-liner keeps a summary the form can hold, and the whole text as what happened, so nothing is lost. */
+function quickLogText(typed: string): { summary: string; whatHappened: string | null } {
+  if (typed.length <= SUMMARY_MAX) return { summary: typed, whatHappened: null };
+  return { summary: `${typed.slice(0, SUMMARY_MAX - 1).trimEnd()}…`, whatHappened: typed.slice(0, 3000) };
 }
 
 function notYet(): MessageView {

@@ -31,8 +31,9 @@ export function incidentLoggedView(incident: Incident, announcedIn: string | nul
       ? `Announced in the team channel by reference only, as it is restricted.`
       : `Announced in the team channel.`
     : `No team channel is set up yet, so nobody else has been told. Run /debrief setup in your team's channel.`;
+  // With no team there is no lead either, and `where` has already said nobody else was told.
   const lead =
-    leadTold === null ? [] : [leadTold ? "The details have gone to the team lead." : "This team has no lead yet, so the details have gone to nobody else. Ask for one to be set with /debrief lead @person."];
+    leadTold === null || !announcedIn ? [] : [leadTold ? "The details have gone to the team lead." : "This team has no lead yet, so the details have gone to nobody else. Ask for one to be set with /debrief lead @person."];
   return {
     text: `Logged ${incident.ref}: ${incident.summary}`,
     sections: [

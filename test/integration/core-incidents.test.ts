@@ -134,6 +134,25 @@ describe("quick log", () => {
     expect(await incidentCount()).toBe(1);
   });
 
+  it("does not talk of a team lead for a restricted incident logged where there is no team", async () => {
+    const reply = await say(interaction("UALICE", null), "incident", "safeguarding Disclosure during key work");
+    expect(reply).toMatch(/No team channel is set up yet, so nobody else has been told/);
+    expect(reply).not.toContain("no lead");
+  });
+
+  it("keeps a long one-liner whole as what happened, with a summary short enough for the form", async () => {
+    await teamWithLead(null);
+    const typed = `Missed evening meds at Oak House because ${"the handover sheet was not read and ".repeat(6)}the MAR chart was not signed`;
+    expect(typed.length).toBeGreaterThan(150);
+    expect(await say("UALICE", "incident", `medication ${typed}`)).toContain("Logged INC-1");
+    const row = await incidentRow(1);
+    expect(row.summary.length).toBeLessThanOrEqual(150);
+    expect(row.summary).toMatch(/^Missed evening meds at Oak House because .*…$/);
+    expect(row.what_happened).toBe(typed);
+    const form = formOf(await debrief.press(interaction("UALICE"), "incident.details", "INC-1"));
+    expect(doneOf(await debrief.submitForm(interaction("UALICE"), form.id, valuesOf(form), form.state)).text).toContain("INC-1 is updated");
+  });
+
   it("refuses an NHS number in the summary, keeps what was typed, and stores nothing", async () => {
     await teamWithLead(null);
     const reply = await say("UALICE", "incident", "medication Missed meds for 943 476 5919");
