@@ -14,5 +14,7 @@ const REDACT = [
 /** JSON lines to stdout (or `destination`, for tests), one shape for every process role. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, base: { service: "debrief" }, redact: { paths: REDACT, censor: "[redacted]" } };
-  return destination ? pino(options, destination) : pino(options);
+  // Written synchronously: main.ts calls process.exit() right after its last line ("stopped", "start-up failed"),
+  // and pino's default asynchronous stdout loses a line still being written then, or prints it after a later one.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }
