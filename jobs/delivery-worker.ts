@@ -28,6 +28,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** Least time between two posts to one channel or person (Slack allows about one a second per channel). */
   channelGapMs?: number;
+  /** How long an edit waits before looking again at the message it edits, while that message is still being sent. */
+  editWaitMs?: number;
 }
 
 export interface DeliveryWorker {
@@ -46,9 +48,11 @@ return tonumber(ARGV[1])`;
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, connection, prefix, ports, metrics } = options;
   const gapMs = options.channelGapMs ?? 1000;
+  const editWaitMs = options.editWaitMs ?? 1000;
   const workerConnection = connection.duplicate({ maxRetriesPerRequest: null });
-  const paceKey = (row: NonNullable<DeliveryRow>) =>
-    `${prefix}:delivery-pace:${row.platform}:${row.workspace_id}:${row.target_kind}:${row.target_id}`;
+  // An edit changes a message in a channel, so it takes its turn with that channel's posts.
+  const paceKey = (row: NonNullable<DeliveryRow>, edits: MessageRef | undefined) =>
+    `${prefix}:delivery-pace:${row.platform}:${row.workspace_id}:${edits ? `channel:${edits.channelId}` : `${row.target_kind}:${row.target_id}`}`;
 
   async function deliver(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const { deliveryId } = job.data;
@@ -56,8 +60,14 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     const row = await readDelivery(db, deliveryId);
     if (row?.status !== "pending") return; // sent, failed, gone, or another worker has it
 
+    const edits = row.target_kind === "message" ? await editedMessage(db, row.target_id) : undefined;
+    // Not a failed attempt: the edit waits, however long, for the send it edits to end one way or the other.
+    if (edits === "wait") return delay(job, token, editWaitMs);
+    if (edits === "never") return giveUp(row, "the message it edits was never sent", "pending", log);
+    const pace = paceKey(row, edits);
+
     if (gapMs > 0) {
-      const waitMs = Number(await connection.eval(TAKE_SLOT, 1, paceKey(row), gapMs));
+      const waitMs = Number(await connection.eval(TAKE_SLOT, 1, pace, gapMs));
       if (waitMs > 0) return delay(job, token, waitMs);
     }
 
@@ -73,20 +83,21 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
     let ref: MessageRef;
     try {
-      ref = await send(claimed);
+      ref = await send(claimed, edits);
     } catch (err) {
-      return settleFailedSend(job, token, claimed, err, log);
+      return settleFailedSend(job, token, claimed, pace, err, log);
     }
     // Outside the try: once the platform has the message, no error here may put the row back to pending.
     await markSent(db, deliveryId, ref);
     metrics?.delivered(platform);
-    log.info({ platform, messageId: ref.messageId }, "delivery sent");
+    log.info({ platform, messageId: ref.messageId, edited: edits !== undefined }, "delivery sent");
   }
 
   async function settleFailedSend(
     job: Job<DeliveryJobData>,
     token: string | undefined,
     row: NonNullable<DeliveryRow>,
+    pace: string,
     err: unknown,
     log: Logger,
   ): Promise<never> {
@@ -97,27 +108,41 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await release(db, row.id, err.message);
       const waitMs = Math.max(err.retryAfterMs, gapMs, 1);
       // Holds the channel's other messages back too: the platform asked for quiet, not just for this one.
-      if (gapMs > 0) await connection.set(paceKey(row), "1", "PX", waitMs);
+      if (gapMs > 0) await connection.set(pace, "1", "PX", waitMs);
       return delay(job, token, waitMs);
     }
-    if (err instanceof PermanentDeliveryError) {
-      await markFailed(db, row.id, err.message, "sending");
-      metrics?.failed(platform);
-      log.error({ err, platform }, "delivery failed for good");
-      throw new UnrecoverableError(err.message);
-    }
+    if (err instanceof PermanentDeliveryError) return giveUp(row, err.message, "sending", log, err);
     const message = err instanceof Error ? err.message : String(err);
     await release(db, row.id, message);
     log.warn({ err, platform, attempt: job.attemptsMade + 1 }, "delivery failed; will retry");
     throw err instanceof Error ? err : new Error(message);
   }
 
-  async function send(row: NonNullable<DeliveryRow>): Promise<MessageRef> {
+  /** Marks the row failed for good (an edit of a message that is gone, a channel the bot left) and stops its job. */
+  async function giveUp(
+    row: NonNullable<DeliveryRow>,
+    reason: string,
+    from: "pending" | "sending",
+    log: Logger,
+    err?: unknown,
+  ): Promise<never> {
+    const platform = row.platform as Platform;
+    await markFailed(db, row.id, reason, from);
+    metrics?.failed(platform);
+    log.error({ err, platform, reason }, "delivery failed for good");
+    throw new UnrecoverableError(reason);
+  }
+
+  async function send(row: NonNullable<DeliveryRow>, edits: MessageRef | undefined): Promise<MessageRef> {
     const platform = row.platform as Platform;
     const port = ports[platform];
     if (!port) throw new PermanentDeliveryError(`no chat port for platform ${row.platform}`);
     const view = row.view as MessageView;
     const workspaceId = row.workspace_id;
+    if (edits) {
+      await port.update({ ...edits, workspaceId }, view);
+      return edits;
+    }
     return row.target_kind === "person"
       ? port.sendToPerson({ platform, workspaceId, userId: row.target_id }, view)
       : port.postToChannel({ platform, workspaceId, channelId: row.target_id }, view);
@@ -167,6 +192,14 @@ async function delay(job: Job<DeliveryJobData>, token: string | undefined, ms: n
 
 function readDelivery(db: Db, id: string) {
   return db.selectFrom("delivery").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Where the message an edit changes landed, read from the delivery that posted it. */
+async function editedMessage(db: Db, originalId: string): Promise<MessageRef | "wait" | "never"> {
+  const original = await readDelivery(db, originalId);
+  if (original?.status === "pending" || original?.status === "sending") return "wait";
+  if (original?.status !== "sent" || !original.message_channel_id || !original.message_id) return "never";
+  return { channelId: original.message_channel_id, messageId: original.message_id };
 }
 
 /** Puts a claimed row back for the next try. */

@@ -94,9 +94,11 @@ export interface DeliveryTable {
   dedupe_key: string;
   platform: string;
   workspace_id: string;
-  target_kind: "person" | "channel";
+  /** "message" edits what another delivery posted: target_id is that delivery's id. */
+  target_kind: "person" | "channel" | "message";
   target_id: string;
-  view: ColumnType<object, string, never>;
+  /** Rewritten only before the row is sent (reviseDelivery); an edit is a new row. */
+  view: ColumnType<object, string, string>;
   status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
   attempts: Generated<number>;
   last_error: string | null;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from "../../jobs/delivery-queue.ts";
 import { reconcileDeliveries, startReconcileScheduler } from "../../jobs/delivery-reconcile.ts";
 import { startDeliveryWorker, type DeliveryWorkerOptions } from "../../jobs/delivery-worker.ts";
-import { recordDeliveries, type DeliveryRequest } from "../../src/delivery/outbox.ts";
+import { recordDeliveries, reviseDelivery, type DeliveryRequest } from "../../src/delivery/outbox.ts";
 import {
   PermanentDeliveryError,
   RateLimitedError,
@@ -20,7 +20,7 @@ import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { waitFor } from "../support/wait.ts";
 
 interface Call {
-  kind: "person" | "channel";
+  kind: "person" | "channel" | "update";
   target: string;
   text: string;
   at: number;
@@ -38,8 +38,9 @@ class FakeChat implements ChatPort {
   async postToChannel(channel: ChannelRef, view: MessageView): Promise<MessageRef> {
     return this.take({ kind: "channel", target: channel.channelId, text: view.text, at: Date.now() });
   }
-  async update(): Promise<void> {
-    throw new Error("delivery never updates messages");
+  /** Recorded with the message it edits as `channel/messageId`. */
+  async update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void> {
+    this.take({ kind: "update", target: `${ref.channelId}/${ref.messageId}`, text: view.text, at: Date.now() });
   }
 
   private take(call: Call): MessageRef {
@@ -98,6 +99,10 @@ function startWorker(chat: ChatPort, options: Partial<DeliveryWorkerOptions> = {
 async function record(...requests: DeliveryRequest[]): Promise<string[]> {
   return recordDeliveries(database.db, requests);
 }
+
+/** Leaves a row as the worker does once the platform has the message. */
+const markSent = (id: string, channelId: string, messageId: string) =>
+  database.db.updateTable("delivery").set({ status: "sent", sent_at: new Date(), message_channel_id: channelId, message_id: messageId }).where("id", "=", id).execute();
 
 const rowOf = (id: string) => database.db.selectFrom("delivery").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
@@ -283,3 +288,112 @@ describe("outbound delivery", () => {
     expect(chat.sent).toHaveLength(1);
   });
 });
+
+describe("editing a message already sent", () => {
+  const restricted: MessageView = { text: "INC-1 · restricted" };
+
+  it("edits the message where it landed, once", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat, { channelGapMs: 50 });
+    const [original] = (await record(toChannel("incident-1-announce"))) as [string];
+    await queue.schedule([original]);
+    await waitFor(async () => (await statusOf(original)) === "sent");
+    const { message_channel_id, message_id } = await rowOf(original);
+
+    const edits = await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted");
+    expect(edits).toHaveLength(1);
+    expect(await rowOf(edits[0]!)).toMatchObject({ target_kind: "message", target_id: original, status: "pending" });
+    await queue.schedule(edits);
+    await waitFor(async () => (await statusOf(edits[0]!)) === "sent");
+    await queue.schedule(edits); // a stray second job must not edit again
+    expect(await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted")).toEqual([]);
+    await drained(queue);
+
+    expect(chat.sent.filter((c) => c.kind === "update")).toEqual([
+      { kind: "update", target: `${message_channel_id}/${message_id}`, text: "INC-1 · restricted", at: expect.any(Number) },
+    ]);
+    expect(await rowOf(edits[0]!)).toMatchObject({ status: "sent", attempts: 1, message_channel_id, message_id });
+    expect((await rowOf(original)).view).toEqual({ text: "announce incident-1-announce" }); // what was first posted
+  });
+
+  it("rewrites a message not yet sent instead of editing it", async () => {
+    const [original] = (await record(toChannel("incident-1-announce"))) as [string];
+    expect(await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted")).toEqual([]);
+    expect(await rowOf(original)).toMatchObject({ status: "pending", view: restricted });
+  });
+
+  it("waits while the message it edits is still being sent, then edits it once", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue({ attempts: 1 }); // waiting must not spend an attempt
+    startWorker(chat, { channelGapMs: 20, editWaitMs: 50 });
+    const [original] = (await record(toChannel("incident-1-announce"))) as [string];
+    // Claimed by a worker that is still talking to the platform.
+    await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, claimed_at: new Date() }).where("id", "=", original).execute();
+
+    const edits = await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted");
+    // The claimed row's view is rewritten too, so a retry of that send would post the restricted words.
+    expect(await rowOf(original)).toMatchObject({ status: "sending", view: restricted });
+    await queue.schedule(edits);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(chat.tries).toEqual([]);
+    expect(await statusOf(edits[0]!)).toBe("pending");
+
+    await markSent(original, "C1", "1700000000.000100");
+    await waitFor(async () => (await statusOf(edits[0]!)) === "sent");
+    await drained(queue);
+    expect(chat.tries.map(({ kind, target }) => ({ kind, target }))).toEqual([{ kind: "update", target: "C1/1700000000.000100" }]);
+  });
+
+  it("gives up without calling the platform when the message it edits was never sent", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat, { editWaitMs: 50 });
+    const [original] = (await record(toChannel("incident-1-announce"))) as [string];
+    await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, claimed_at: new Date() }).where("id", "=", original).execute();
+    const edits = await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted");
+    await queue.schedule(edits);
+    await database.db.updateTable("delivery").set({ status: "failed", last_error: "channel_not_found" }).where("id", "=", original).execute();
+
+    await waitFor(async () => (await statusOf(edits[0]!)) === "failed");
+    await drained(queue);
+    expect(chat.tries).toEqual([]);
+    expect(await rowOf(edits[0]!)).toMatchObject({ attempts: 0, last_error: "the message it edits was never sent" });
+    expect(await reviseDelivery(database.db, "incident-1-announce", restricted, "again")).toEqual([]); // a failed post has nothing to edit
+  });
+
+  it("marks an edit failed, without retrying, when the message is gone", async () => {
+    const chat = new FakeChat(() => new PermanentDeliveryError("Slack refused the message: message_not_found"));
+    const queue = openQueue();
+    startWorker(chat);
+    const [original] = (await record(toChannel("incident-1-announce"))) as [string];
+    await markSent(original, "C1", "1700000000.000100");
+    const edits = await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted");
+    await queue.schedule(edits);
+
+    await waitFor(async () => (await statusOf(edits[0]!)) === "failed");
+    await drained(queue);
+    expect(chat.tries.map((c) => c.kind)).toEqual(["update"]);
+    expect(await rowOf(edits[0]!)).toMatchObject({ status: "failed", attempts: 1, last_error: "Slack refused the message: message_not_found" });
+  });
+
+  it("waits out Retry-After on an edit and holds the channel's posts back with it", async () => {
+    const chat = new FakeChat((n) => (n === 0 ? new RateLimitedError(300) : undefined));
+    const queue = openQueue({ attempts: 1 });
+    startWorker(chat, { channelGapMs: 50 });
+    const [original] = (await record(toChannel("incident-1-announce"))) as [string];
+    await markSent(original, "C1", "1700000000.000100");
+    const edits = await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted");
+    await queue.schedule(edits);
+    await waitFor(() => chat.tries.length === 1);
+    const next = await record(toChannel("incident-2-announce"));
+    await queue.schedule(next);
+
+    await waitFor(async () => (await statusOf(edits[0]!)) === "sent" && (await statusOf(next[0]!)) === "sent");
+    const [limited, ...after] = chat.tries;
+    expect(limited!.kind).toBe("update");
+    for (const call of after) expect(call.at - limited!.at).toBeGreaterThanOrEqual(295);
+    expect(chat.sent.map((c) => c.kind).sort()).toEqual(["channel", "update"]);
+  });
+});
+

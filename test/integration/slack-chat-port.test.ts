@@ -58,6 +58,18 @@ describe("SlackChatPort", () => {
     }
   });
 
+  it("gives up for good on an edit of a message that is gone or can no longer be edited", async () => {
+    const ref = { workspaceId: "T0001", channelId: "C0INCIDENTS", messageId: "1700000000.000100" };
+    for (const error of ["message_not_found", "cant_update_message", "edit_window_closed"]) {
+      fake.failNext("chat.update", 1, { kind: "platform", error });
+      const err = await port.update(ref, view).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PermanentDeliveryError);
+      expect((err as Error).message).toContain(error);
+    }
+    fake.failNext("chat.update", 1, { kind: "rate_limited", retryAfterSeconds: 3 });
+    expect(await port.update(ref, view).catch((e: unknown) => e)).toBeInstanceOf(RateLimitedError);
+  });
+
   it("leaves other failures for delivery to retry", async () => {
     fake.failNext("chat.postMessage", 1, { kind: "http", status: 503 });
     const err = await port.postToChannel(channel, view).catch((e: unknown) => e);
