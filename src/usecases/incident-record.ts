@@ -10,6 +10,7 @@ import { recordAudit } from "../store/audit.ts";
 import { closeIncident as storeClose, findIncident, listIncidents, updateIncidentDetails } from "../store/incidents.ts";
 import { workspaceKey } from "../store/keys.ts";
 import { findTeam } from "../store/teams.ts";
+import { restrictAnnouncement } from "./announcement.ts";
 import { leadBriefing } from "./lead-briefing.ts";
 import { incidentClosedView } from "../views/incident-views.ts";
 import type { CoreDeps } from "./deps.ts";
@@ -128,11 +129,13 @@ export async function updateIncident(
     const after: Incident = { ...before, ...full, restricted, occurredAt };
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.updated", subject: before.ref, before, after });
     if (before.restricted || !restricted) return { after, deliveryIds: [] };
-    // It has just become restricted (say, the harm was raised): the lead must hear now.
+    // It has just become restricted (say, the harm was raised): the channel must stop showing its details, and the
+    // lead must hear now.
     const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
     const people = { reporter: circle.people.get(after.reporterId)?.ref.userId ?? null, involved: [...involvedUserIds] };
+    const hidden = await restrictAnnouncement(tx, after, people, deps.config.timeZone);
     const briefing = await leadBriefing(tx, after, team, people, deps.config.timeZone);
-    return { after, deliveryIds: briefing ? await recordDeliveries(tx, [briefing]) : [] };
+    return { after, deliveryIds: [...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])] };
   });
   await scheduleQuietly(deps, deliveryIds);
   return after;

@@ -7,7 +7,7 @@ import { workspaceKey } from "../store/keys.ts";
 import { insertIncident } from "../store/incidents.ts";
 import type { Team } from "../store/teams.ts";
 import { takeIncidentNumber } from "../store/workspaces.ts";
-import { announcementView } from "../views/incident-views.ts";
+import { announcement } from "./announcement.ts";
 import { leadBriefing } from "./lead-briefing.ts";
 import type { CoreDeps } from "./deps.ts";
 import { knownPerson, mentionedRef } from "./people.ts";
@@ -54,11 +54,8 @@ export async function logIncident(
     const people = { reporter: interaction.actor.userId, involvedUserIds };
     const requests: DeliveryRequest[] = [];
     if (team) {
-      requests.push({
-        dedupeKey: `incident-${incident.id}-announce`,
-        target: { kind: "channel", channel: { ...interaction.actor, channelId: team.channelId } },
-        view: announcementView(incident, { reporter: people.reporter, involved: involvedUserIds }, deps.config.timeZone),
-      });
+      const channel = { ...interaction.actor, channelId: team.channelId };
+      requests.push(announcement(incident, channel, { reporter: people.reporter, involved: involvedUserIds }, deps.config.timeZone));
     }
     let leadTold: boolean | null = null;
     if (restricted) {

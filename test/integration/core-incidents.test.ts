@@ -327,6 +327,50 @@ describe("adding details", () => {
     expect(scheduler.scheduled).toContain(String(dm!.id));
     expect(await incidentRow(1)).toMatchObject({ restricted: true, physical_harm: "moderate" });
   });
+
+  async function raiseHarm(): Promise<void> {
+    const form = formOf(await debrief.press(interaction("UALICE"), "incident.details", "INC-1"));
+    doneOf(await debrief.submitForm(interaction("UALICE"), form.id, { ...valuesOf(form), physical_harm: "moderate" }, form.state));
+  }
+
+  it("takes the summary out of an announcement not yet posted when the harm is raised to moderate", async () => {
+    await teamWithLead("ULEAD");
+    await say("UALICE", "incident", "injury low Slipped in the kitchen");
+    await raiseHarm();
+
+    const rows = await deliveries();
+    expect(rows.map((r) => r.dedupe_key)).toEqual(["incident-1-announce", "incident-1-lead"]);
+    const announcement = rows[0]!;
+    expect(announcement).toMatchObject({ target_kind: "channel", target_id: TEAM_CHANNEL, status: "pending" });
+    expect(textOf(announcement.view as MessageView)).toContain("INC-1 · Accident, injury or fall · restricted");
+    expect(JSON.stringify(announcement.view)).not.toContain("Slipped");
+  });
+
+  it("edits an announcement already posted when the harm is raised to moderate, so the channel no longer shows the summary", async () => {
+    await teamWithLead("ULEAD");
+    await say("UALICE", "incident", "injury low Slipped in the kitchen");
+    // As the delivery worker leaves it once Slack has the message.
+    const announcement = (await deliveries())[0]!;
+    await database.db
+      .updateTable("delivery")
+      .set({ status: "sent", sent_at: new Date(), message_channel_id: TEAM_CHANNEL, message_id: "1700000000.000100" })
+      .where("id", "=", announcement.id)
+      .execute();
+    await raiseHarm();
+
+    const rows = await deliveries();
+    expect(rows.find((r) => r.id === announcement.id)).toMatchObject({ status: "sent", view: announcement.view });
+    const edit = rows.find((r) => r.dedupe_key === "incident-1-announce-restricted");
+    expect(edit).toMatchObject({ target_kind: "message", target_id: String(announcement.id), platform: "slack", workspace_id: "T1", status: "pending" });
+    expect(textOf(edit!.view as MessageView)).toContain("INC-1 · Accident, injury or fall · restricted");
+    expect(JSON.stringify(edit!.view)).not.toContain("Slipped");
+    expect(scheduler.scheduled).toContain(String(edit!.id));
+    expect(rows.find((r) => r.target_kind === "person")?.target_id).toBe("ULEAD");
+
+    // Saving the form again changes nothing more: the incident was already restricted.
+    await raiseHarm();
+    expect(await deliveries()).toHaveLength(rows.length);
+  });
 });
 
 describe("who sees what", () => {

@@ -6,7 +6,9 @@ import { start, type Running } from "../../src/runtime.ts";
 import { startFakeSlack, type FakeSlack, type SlackCall } from "../support/fake-slack.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
+import { waitFor } from "../support/wait.ts";
 import {
+  blockActions,
   send,
   SIGNING_SECRET,
   slashCommand,
@@ -162,6 +164,42 @@ describe("logging an incident from Slack", () => {
     const [dm] = await fake.waitFor(() => posts("U0LEAD").length >= 1 && posts("U0LEAD"));
     expect(everyText(dm!.body.blocks)).toContain(summary);
     expect(everyText(dm!.body.blocks)).toContain("restricted");
+  });
+
+  it("edits the channel's announcement to reference only when the details form makes an incident restricted", { timeout: 20_000 }, async () => {
+    const teamId = "T0RAISE";
+    const where = { teamId, channelId: "C0RAISE", userId: "U0REPORTER" };
+    await teamSpace(teamId, "C0RAISE", "U0LEAD");
+    const summary = "Slipped on the wet kitchen floor";
+    await (await type("/incident", `injury low ${summary}`, where)).reply();
+    const [announced] = await fake.waitFor(() => posts("C0RAISE").length >= 1 && posts("C0RAISE"));
+    expect(everyText(announced!.body.blocks)).toContain(summary);
+    // Where the announcement landed, as the delivery worker recorded it.
+    const sent = await waitFor(async () => {
+      const announcements = database.db.selectFrom("delivery").selectAll().where("workspace_id", "=", teamId).where("dedupe_key", "like", "%-announce");
+      const row = await announcements.executeTakeFirst();
+      return row?.status === "sent" ? row : undefined;
+    });
+
+    // Add details, raising the harm to moderate.
+    const press = blockActions({ ...where, actionId: "incident.details", value: "INC-1", responseUrl: fake.responseUrl("raise-details") });
+    expect((await send(endpoint, press)).status).toBe(200);
+    const opened = await fake.waitFor(() => fake.callsTo("views.open").find((c) => c.body.trigger_id === press.payload.trigger_id));
+    const modal = opened.body.view as Record<string, any>;
+    const answers = { category: "injury", summary, physical_harm: "moderate" };
+    const saved = await send(endpoint, viewSubmission({ teamId, userId: "U0REPORTER", view: modal, answers }));
+    expect(everyText(saved.json)).toContain("INC-1 is updated");
+
+    const edits = () => fake.callsTo("chat.update").filter((c) => c.body.channel === "C0RAISE");
+    const [edit] = await fake.waitFor(() => edits().length >= 1 && edits(), 10_000);
+    expect(edit!.body).toMatchObject({ channel: sent.message_channel_id, ts: sent.message_id, text: "INC-1 · Accident, injury or fall · restricted" });
+    expect(everyText(edit!.body.blocks)).toContain("restricted");
+    expect(everyText(edit!.body.blocks)).not.toContain("Slipped");
+    // Other tests' teams share this lead, so the DM is picked out by its summary.
+    const dm = await fake.waitFor(() => posts("U0LEAD").find((c) => everyText(c.body.blocks).includes(summary)));
+    expect(everyText(dm.body.blocks)).toContain("Moderate harm");
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // a second edit would arrive by now
+    expect(edits()).toHaveLength(1);
   });
 
   it("echoes <!channel> and <@U1> in a summary as text, so nobody is pinged through the bot", async () => {
