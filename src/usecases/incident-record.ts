@@ -134,7 +134,7 @@ export async function updateIncident(
     const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
     const people = { reporter: circle.people.get(after.reporterId)?.ref.userId ?? null, involved: [...involvedUserIds] };
     const hidden = await restrictAnnouncement(tx, after, people, deps.config.timeZone);
-    const briefing = await leadBriefing(tx, after, team, people, deps.config.timeZone);
+    const briefing = await leadBriefing(tx, after, team, people, deps);
     return { after, deliveryIds: [...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])] };
   });
   await scheduleQuietly(deps, deliveryIds);

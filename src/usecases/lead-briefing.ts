@@ -4,6 +4,8 @@ import type { DbOrTx } from "../store/database.ts";
 import { findPerson } from "../store/people.ts";
 import type { Team } from "../store/teams.ts";
 import { incidentDetailView, type IncidentPeople } from "../views/incident-views.ts";
+import { zoneOf } from "./action-access.ts";
+import type { CoreDeps } from "./deps.ts";
 
 /**
  * A restricted incident's details go to the team lead by direct message at once, whatever the hour (DOMAIN.md).
@@ -14,13 +16,14 @@ export async function leadBriefing(
   incident: Incident,
   team: Team | undefined,
   people: IncidentPeople,
-  zone: string,
+  deps: Pick<CoreDeps, "config">,
 ): Promise<DeliveryRequest | undefined> {
   const lead = team?.leadId ? await findPerson(db, team.leadId) : undefined;
   if (!lead) return undefined;
   return {
     dedupeKey: `incident-${incident.id}-lead`,
     target: { kind: "person", person: lead.ref },
-    view: incidentDetailView(incident, people, zone, "A restricted incident has been logged in your team. You are told at once as the team's lead."),
+    // Times in the lead's own zone when their profile gives one, as they read it wherever they are.
+    view: incidentDetailView(incident, people, zoneOf(lead, deps), "A restricted incident has been logged in your team. You are told at once as the team's lead."),
   };
 }

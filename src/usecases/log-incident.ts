@@ -59,7 +59,7 @@ export async function logIncident(
     }
     let leadTold: boolean | null = null;
     if (restricted) {
-      const briefing = await leadBriefing(tx, incident, team, { reporter: people.reporter, involved: involvedUserIds }, deps.config.timeZone);
+      const briefing = await leadBriefing(tx, incident, team, { reporter: people.reporter, involved: involvedUserIds }, deps);
       leadTold = briefing !== undefined;
       if (briefing) requests.push(briefing);
     }

@@ -371,6 +371,16 @@ describe("adding details", () => {
     await raiseHarm();
     expect(await deliveries()).toHaveLength(rows.length);
   });
+
+  it("gives the lead times in their own zone when their profile has one", async () => {
+    await teamWithLead("ULEAD");
+    await database.db.updateTable("person").set({ time_zone: "America/New_York" }).where("user_id", "=", "ULEAD").execute();
+    const occurredAt = new Date("2026-11-20T15:30:00Z");
+    doneOf(await debrief.submitForm(interaction("UALICE"), "incident.new", { ...SAFEGUARDING_FORM, occurred_at: occurredAt }, ""));
+
+    const dm = (await deliveries()).find((r) => r.target_kind === "person");
+    expect(textOf(dm!.view as MessageView)).toContain("When: Fri 20 Nov 2026, 10:30");
+  });
 });
 
 describe("who sees what", () => {
