@@ -1,0 +1,360 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createDeliveryQueue } from "../../jobs/delivery-queue.ts";
+import { startFakeSlack, type FakeSlack, type SlackCall } from "../support/fake-slack.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { freePort, isListening, killAll, ROOT, spawnDebrief, type DebriefProcess } from "../support/process.ts";
+import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
+import { send, SIGNING_SECRET, slashCommand, type SlashCommandOptions } from "../support/slack-requests.ts";
+import { waitFor } from "../support/wait.ts";
+
+/**
+ * Debrief as it is deployed: real OS processes (`tsx src/main.ts --role web|worker`) on a shared Postgres and Redis,
+ * driven over HTTP with requests signed as Slack signs them, posting to a fake Slack. These prove what only whole
+ * processes can: the roles split the work, SIGTERM finishes what is in flight, and start-up fails in one clear line.
+ * Every wait is bounded and generous, since each process compiles the app with tsx as it starts.
+ */
+
+const START_MS = 90_000; // a cold tsx start on a loaded 2-core machine takes seconds, sometimes many
+const TEST_MS = 240_000;
+
+let fake: FakeSlack;
+let database: TestDatabase;
+let prefix: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ displayNames: { U0REPORTER: "Sam" } });
+  database = await createTestDatabase();
+  prefix = uniquePrefix();
+  dataDir = await mkdtemp(join(tmpdir(), "debrief-processes-"));
+});
+
+afterAll(async () => {
+  await killAll();
+  await fake?.close();
+  await database?.drop();
+  if (prefix) await clearPrefix(prefix);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Processes a single test started; the describe-level web process lives until afterAll. */
+const started: DebriefProcess[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.kill()));
+  fake.reset();
+});
+
+/** The environment of a deployed process: only what is given here; of the test run's own, just PATH, HOME and TMPDIR. */
+function environment(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    SLACK_BOT_TOKEN: "xoxb-test",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    LOG_LEVEL: "info",
+    DEBRIEF_DATA_DIR: dataDir,
+    ...overrides,
+  };
+}
+
+function debrief(args: string[], env: Record<string, string | undefined>, { perTest = true } = {}): DebriefProcess {
+  const p = spawnDebrief({ args, env });
+  if (perTest) started.push(p);
+  return p;
+}
+
+interface Web {
+  process: DebriefProcess;
+  port: number;
+  base: string;
+}
+
+/** A `--role web` process, once it listens and its Slack adapter has checked the token. */
+async function startWeb(options: { perTest?: boolean } = {}): Promise<Web> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const p = debrief(["--role", "web"], environment({ PORT: String(port) }), options);
+    try {
+      expect(await p.waitForLog("listening", START_MS)).toMatchObject({ port });
+    } catch (err) {
+      // Something else took the port between our check and the process binding it: another port, another try.
+      if (attempt < 3 && p.stderr().includes("already in use")) continue;
+      throw err;
+    }
+    await p.waitForLog("slack adapter ready", START_MS);
+    return { process: p, port, base: `http://127.0.0.1:${port}` };
+  }
+}
+
+/** A `--role worker` process with a PORT of its own, which it must leave alone. */
+async function startWorker(): Promise<{ process: DebriefProcess; port: number }> {
+  const port = await freePort();
+  return { process: debrief(["--role", "worker"], environment({ PORT: String(port) })), port };
+}
+
+let seq = 0;
+
+/** Types a slash command into Slack; `reply()` waits for Debrief's answer at the response_url. */
+async function type(web: Web, command: string, text: string, options: SlashCommandOptions) {
+  const id = `proc-reply-${++seq}`;
+  const ack = await send(`${web.base}/slack/events`, slashCommand({ command, text, responseUrl: fake.responseUrl(id), ...options }));
+  return { ack, id, reply: async (timeoutMs = 30_000) => (await fake.waitForResponses(id, 1, timeoutMs))[0]! };
+}
+
+async function teamSpace(web: Web, teamId: string, channelId: string): Promise<void> {
+  const setup = await type(web, "/debrief", "setup", { teamId, channelId, channelName: `team-${channelId.toLowerCase()}`, userId: "U0SETUP" });
+  expect(setup.ack.status).toBe(200);
+  expect(JSON.stringify((await setup.reply()).body)).toContain("team space");
+}
+
+const postAttempts = (channel: string): SlackCall[] => fake.attemptsAt("chat.postMessage").filter((c) => c.body.channel === channel);
+
+function deliveryRows(workspaceId: string) {
+  return database.db
+    .selectFrom("delivery")
+    .select(["id", "status", "target_id", "message_id", "attempts"])
+    .where("workspace_id", "=", workspaceId)
+    .execute();
+}
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, text: await response.text() };
+}
+
+/** The lines a process wrote to stderr. */
+const stderrLines = (p: DebriefProcess): string[] => p.stderr().split("\n").filter((l) => l.trim() !== "");
+
+describe("web and worker processes on shared Postgres and Redis", () => {
+  let web: Web;
+
+  beforeAll(async () => {
+    web = await startWeb({ perTest: false });
+  }, START_MS * 2);
+
+  it("acknowledges and replies from the web process alone, and announces only once a worker runs, exactly once", { timeout: TEST_MS }, async () => {
+    const teamId = "T0SPLIT";
+    const channelId = "C0SPLIT";
+    await teamSpace(web, teamId, channelId);
+
+    const logged = await type(web, "/incident", "medication low Missed evening meds at Oak House", { teamId, channelId, userId: "U0REPORTER" });
+    expect(logged.ack.status).toBe(200);
+    expect(logged.ack.text).toBe("");
+    const reply = (await logged.reply()).body;
+    expect(reply.response_type).toBe("ephemeral");
+    expect(reply.text).toBe("Logged INC-1: Missed evening meds at Oak House");
+
+    // The web process recorded the announcement and queued it in Redis, and nobody takes it from the queue.
+    const [row] = await waitFor(async () => {
+      const rows = await deliveryRows(teamId);
+      return rows.length === 1 ? rows : undefined;
+    }, { timeoutMs: 10_000 });
+    expect(row).toMatchObject({ status: "pending", target_id: channelId, attempts: 0 });
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+    const queue = createDeliveryQueue({ connection: redis, prefix });
+    try {
+      expect(await queue.depth()).toBeGreaterThanOrEqual(1);
+      // Nothing can be polled for here: it is an absence. Two seconds is twice the channel pacing gap.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(fake.attemptsAt("chat.postMessage")).toEqual([]);
+      expect((await deliveryRows(teamId))[0]!.status).toBe("pending");
+      expect(await queue.depth()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+
+    // A worker starts: it takes the queued message and posts it, once.
+    const worker = await startWorker();
+    const [announcement] = await fake.waitFor(() => postAttempts(channelId).length >= 1 && postAttempts(channelId), START_MS);
+    expect(announcement!.body.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
+    await waitFor(async () => (await deliveryRows(teamId))[0]!.status === "sent", { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // any duplicate post would arrive by now
+    expect(postAttempts(channelId)).toHaveLength(1);
+    expect((await deliveryRows(teamId))[0]).toMatchObject({ status: "sent", attempts: 1, message_id: expect.any(String) });
+
+    // The worker serves no HTTP: its PORT is free, and it never said it was listening.
+    expect(await isListening(worker.port)).toBe(false);
+    expect(worker.process.logs.filter((l) => l.msg === "listening")).toEqual([]);
+    expect(worker.process.logs.some((l) => l.msg === "delivery sent")).toBe(true);
+    expect(worker.process.exit()).toBeUndefined();
+  });
+
+  it("answers /healthz and /readyz, and counts commands and their acknowledgement latency at /metrics", { timeout: TEST_MS }, async () => {
+    const health = await get(`${web.base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.text)).toEqual({ status: "ok" });
+
+    const ready = await get(`${web.base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.text)).toMatchObject({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+
+    const listed = await type(web, "/incident", "list", { teamId: "T0METRICS", channelId: "C0METRICS", userId: "U0REPORTER" });
+    expect(listed.ack.status).toBe(200);
+    await listed.reply();
+
+    // The counter goes up once the core has answered, a moment before the reply leaves: poll, don't assume.
+    const metrics = await waitFor(
+      async () => {
+        const scrape = await get(`${web.base}/metrics`);
+        expect(scrape.status).toBe(200);
+        expect(scrape.text).toMatch(/^debrief_commands_total\{command="incident",outcome="[a-z_]+"\} [1-9]\d*$/m);
+        return scrape.text;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(metrics).toContain("# TYPE debrief_ack_latency_seconds histogram");
+    expect(metrics).toMatch(/^debrief_ack_latency_seconds_count\{platform="slack",command="incident"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^debrief_ack_latency_seconds_bucket\{le="3",platform="slack",command="incident"\} [1-9]\d*$/m);
+    expect(metrics).toContain("debrief_delivery_queue_depth");
+  });
+});
+
+describe("SIGTERM", () => {
+  it("lets a worker finish the message it is posting, marks it sent, and exit 0", { timeout: TEST_MS }, async () => {
+    const teamId = "T0TERMW";
+    const channelId = "C0TERMW";
+    const [web, worker] = await Promise.all([startWeb(), startWorker()]);
+    await teamSpace(web, teamId, channelId);
+
+    fake.delay("chat.postMessage", 1500);
+    const logged = await type(web, "/incident", "fall none Resident slipped in the lounge", { teamId, channelId, userId: "U0REPORTER" });
+    expect(logged.ack.status).toBe(200);
+    expect((await logged.reply()).body.text).toBe("Logged INC-1: Resident slipped in the lounge");
+
+    // Slack has the post and is taking its time answering: the worker is mid-send when it is told to stop.
+    const [arrived] = await fake.waitFor(() => postAttempts(channelId).length >= 1 && postAttempts(channelId), START_MS);
+    expect((await deliveryRows(teamId))[0]!.status).toBe("sending");
+    worker.process.signal("SIGTERM");
+
+    const exit = await worker.process.waitForExit(30_000);
+    expect(exit, worker.process.describe()).toMatchObject({ code: 0, signal: null });
+    expect(arrived!.answeredAt).toBeDefined();
+    expect(exit.at).toBeGreaterThanOrEqual(arrived!.answeredAt!);
+    const messages = worker.process.logs.map((l) => l.msg);
+    const why = worker.process.describe();
+    expect(messages, why).toContain("stopping: finishing what is in flight");
+    expect(messages.indexOf("delivery sent"), why).toBeGreaterThan(messages.indexOf("stopping: finishing what is in flight"));
+    expect(messages.at(-1), why).toBe("stopped");
+    expect(worker.process.stderr(), why).toBe("");
+
+    const rows = await deliveryRows(teamId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "sent", attempts: 1, message_id: expect.any(String) });
+    expect(postAttempts(channelId)).toHaveLength(1);
+  });
+
+  it("lets the web process send the reply it owes, then exit 0 within a few seconds, saying it stopped", { timeout: TEST_MS }, async () => {
+    const web = await startWeb();
+    // Slack's response_url is slow to answer, so the reply is still in flight when SIGTERM arrives.
+    fake.delay("response_url", 1500);
+    const listed = await type(web, "/incident", "list", { teamId: "T0TERMWEB", channelId: "C0TERMWEB", userId: "U0REPORTER" });
+    expect(listed.ack.status).toBe(200);
+    const signalledAt = Date.now();
+    web.process.signal("SIGTERM");
+
+    const exit = await web.process.waitForExit(30_000);
+    expect(exit, web.process.describe()).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalledAt).toBeLessThan(10_000);
+    const reply = fake.responsesTo(listed.id);
+    expect(reply, web.process.describe()).toHaveLength(1);
+    expect(JSON.stringify(reply[0]!.body)).toContain("No open incidents");
+    expect(exit.at).toBeGreaterThanOrEqual(reply[0]!.answeredAt!);
+
+    const why = web.process.describe();
+    expect(web.process.logs.find((l) => l.msg === "stopping: finishing what is in flight"), why).toMatchObject({ signal: "SIGTERM" });
+    expect(web.process.logs.at(-1), why).toMatchObject({ msg: "stopped" });
+    expect(web.process.stderr(), why).toBe("");
+    expect(await isListening(web.port)).toBe(false);
+  });
+});
+
+describe("the log at exit", () => {
+  /** Runs `script` with tsx, its stdout read by a reader that starts `lagSeconds` late, as a busy log shipper might. */
+  function runBehindSlowReader(script: string, lagSeconds: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        "bash",
+        ["-c", `"$0" --import tsx "$1" | (sleep ${lagSeconds}; cat)`, process.execPath, script],
+        { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
+    });
+  }
+
+  it("keeps the last lines whole and in order when the process exits while stdout is still being read", { timeout: TEST_MS }, async () => {
+    // What main.ts does on SIGTERM: it logs, logs "stopped" and calls process.exit(0) at once. A line too big for the
+    // pipe is still being written at that moment, so whatever is written late is lost or lands after "stopped".
+    const script = join(dataDir, "log-then-exit.mjs");
+    const logger = pathToFileURL(join(ROOT, "src/infra/logger.ts")).href;
+    await writeFile(
+      script,
+      [
+        `const { createLogger } = await import(${JSON.stringify(logger)});`,
+        `const log = createLogger("info");`,
+        `log.info("stopping: finishing what is in flight");`,
+        `await new Promise((resolve) => setTimeout(resolve, 50));`,
+        `log.info({ detail: "x".repeat(100000) }, "delivery sent");`,
+        `log.info("stopped");`,
+        `process.exit(0);`,
+      ].join("\n"),
+    );
+    // Three at once: losing a line is a race, which one run alone can win by luck.
+    const outputs = await Promise.all([1, 2, 3].map(() => runBehindSlowReader(script, 0.5)));
+    for (const output of outputs) {
+      const messages = output.split("\n").filter(Boolean).map((line) => {
+        try {
+          return (JSON.parse(line) as { msg: string }).msg;
+        } catch {
+          return `(a broken line of ${line.length} characters)`;
+        }
+      });
+      expect(messages).toEqual(["stopping: finishing what is in flight", "delivery sent", "stopped"]);
+    }
+  });
+});
+
+describe("start-up that cannot work stops at once, in one line", () => {
+  it.each([
+    { name: "PORT=abc", args: [], env: { PORT: "abc" }, says: /^debrief: PORT="abc" must be a whole number/ },
+    { name: "ESCALATION_LADDER=P1D:boss", args: [], env: { ESCALATION_LADDER: "P1D:boss" }, says: /^debrief: ESCALATION_LADDER step "P1D:boss" must be offset:target/ },
+    { name: "--role nonsense", args: ["--role", "nonsense"], env: {}, says: /^debrief: --role nonsense is not a role; use --role web, --role worker/ },
+  ])("$name: exit code 1 and one line on stderr naming it", { timeout: TEST_MS }, async ({ args, env, says }) => {
+    const p = debrief(args, environment({ PORT: String(await freePort()), ...env }));
+    const exit = await p.waitForExit(START_MS);
+    expect(exit.code, p.describe()).toBe(1);
+    const lines = stderrLines(p);
+    expect(lines, p.describe()).toHaveLength(1);
+    expect(lines[0]).toMatch(says);
+    // Nothing else was printed: no log line, since nothing was started.
+    expect(p.logs, p.describe()).toEqual([]);
+    expect(p.otherOutput).toEqual([]);
+  });
+
+  it("without REDIS_URL and without redis-server on PATH, says how to install Redis or set REDIS_URL", { timeout: TEST_MS }, async () => {
+    // An empty directory as PATH: no redis-server to be found (node is run by its full path).
+    const emptyPath = await mkdtemp(join(tmpdir(), "debrief-no-redis-"));
+    try {
+      const p = debrief([], environment({ REDIS_URL: undefined, PATH: emptyPath, PORT: String(await freePort()) }));
+      const exit = await p.waitForExit(START_MS);
+      expect(exit.code, p.describe()).toBe(1);
+      const lines = stderrLines(p);
+      expect(lines, p.describe()).toHaveLength(1);
+      expect(lines[0]).toMatch(/^debrief: could not start: Redis is needed; install it \(.*redis.*\) or set REDIS_URL=redis:\/\//);
+      expect(p.logs.find((l) => l.msg === "start-up failed")).toBeDefined();
+    } finally {
+      await rm(emptyPath, { recursive: true, force: true });
+    }
+  });
+});
