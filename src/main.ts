@@ -1,4 +1,4 @@
-import { mkdirSync, createWriteStream } from "node:fs";
+import { pino } from "pino";
 import { parseArgs } from "node:util";
 import { ConfigError, readConfig, ROLES, type Role } from "./config.ts";
 import { createLogger } from "./infra/logger.ts";
@@ -24,9 +24,9 @@ async function main(): Promise<void> {
   }
 
   const consoleMode = !config.slack && !config.teams;
-  // In the console the terminal is the chat, so logs go to a file beside the data.
-  if (consoleMode) mkdirSync(config.dataDir, { recursive: true });
-  const log = createLogger(config.logLevel, consoleMode ? createWriteStream(`${config.dataDir}/debrief.log`, { flags: "a" }) : undefined);
+  // In the console the terminal is the chat, so logs go to a file beside the data (synchronously, as to stdout).
+  const logFile = consoleMode ? pino.destination({ dest: `${config.dataDir}/debrief.log`, sync: true, mkdir: true }) : undefined;
+  const log = createLogger(config.logLevel, logFile);
 
   let running;
   try {
