@@ -4,11 +4,12 @@ import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
 import { createDebrief } from "../../src/create-debrief.ts";
-import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import type { Debrief, Interaction } from "../../src/interaction.ts";
 import { openDatabase, type Db } from "../../src/store/database.ts";
-import { plainText, type FormValues, type FormView, type MessageView } from "../../src/views/view.ts";
+import type { FormValues, FormView, MessageView } from "../../src/views/view.ts";
 import { FakeDirectory, FakeScheduler, interaction, silentLog, TEAM_CHANNEL } from "../support/fakes.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { doneOf, formOf, replyOf, textOf } from "../support/outcomes.ts";
 
 const config = readConfig({});
 
@@ -33,33 +34,6 @@ afterEach(async () => {
 });
 
 // ── what a user sees ─────────────────────────────────────────────────────────
-
-/** Everything a reader of the view sees, as plain text. */
-function textOf(view: MessageView): string {
-  const parts: string[] = [view.title ?? "", view.text];
-  for (const section of view.sections ?? []) {
-    if (section.text !== undefined) parts.push(plainText(section.text));
-    for (const field of section.fields ?? []) parts.push(`${field.label}: ${plainText(field.value)}`);
-  }
-  if (view.context !== undefined) parts.push(plainText(view.context));
-  for (const button of view.buttons ?? []) parts.push(`[${button.label}]`);
-  return parts.join("\n");
-}
-
-function replyOf(outcome: Outcome): MessageView {
-  if (outcome.kind !== "reply") throw new Error(`expected a reply, got a form: ${outcome.form.title}`);
-  return outcome.view;
-}
-
-function formOf(outcome: Outcome): FormView {
-  if (outcome.kind !== "form") throw new Error(`expected a form, got a reply: ${outcome.view.text}`);
-  return outcome.form;
-}
-
-function doneOf(submission: Submission): MessageView {
-  if (submission.kind !== "done") throw new Error(`expected the form to be saved, got errors: ${JSON.stringify(submission.errors)}`);
-  return submission.view;
-}
 
 async function say(who: Interaction | string, name: "incident" | "action" | "reflect" | "debrief", text: string): Promise<string> {
   const actor = typeof who === "string" ? interaction(who) : who;

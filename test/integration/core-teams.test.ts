@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readConfig, type Config } from "../../src/config.ts";
 import { createDebrief } from "../../src/create-debrief.ts";
 import type { Debrief, Interaction } from "../../src/interaction.ts";
-import { plainText, type MessageView } from "../../src/views/view.ts";
 import { FakeDirectory, FakeScheduler, interaction, silentLog, TEAM_CHANNEL } from "../support/fakes.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { textOf } from "../support/outcomes.ts";
 
 let database: TestDatabase;
 let directory: FakeDirectory;
@@ -30,16 +30,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await database.drop();
 });
-
-function textOf(view: MessageView): string {
-  const parts: string[] = [view.title ?? "", view.text];
-  for (const section of view.sections ?? []) {
-    if (section.text !== undefined) parts.push(plainText(section.text));
-    for (const field of section.fields ?? []) parts.push(`${field.label}: ${plainText(field.value)}`);
-  }
-  if (view.context !== undefined) parts.push(plainText(view.context));
-  return parts.join("\n");
-}
 
 async function say(who: Interaction | string, text: string, on: Debrief = debrief): Promise<string> {
   const outcome = await on.command(typeof who === "string" ? interaction(who) : who, "debrief", text);
