@@ -1,0 +1,37 @@
+import { readConfig, type Role } from "../../src/config.ts";
+import { createLogger } from "../../src/infra/logger.ts";
+import { start } from "../../src/runtime.ts";
+import { serveParent } from "./ipc.ts";
+
+/**
+ * Debrief as `npm start` runs it (one process, web and worker roles, logs to stdout; or one role, as
+ * `npm start -- --role web|worker` with BENCH_SPLIT_ROLES=1), configured by the environment run.ts gives it: Slack
+ * over HTTP against the fake Slack, the bench's own database and Redis prefix, PORT=0.
+ */
+
+// Loaded only when profiling, so the headline runs carry no wrappers.
+const timings = process.env.BENCH_PROFILE === "1" ? await import("./debrief-timings.ts") : null;
+timings?.installTimings();
+
+const config = readConfig(process.env);
+const log = createLogger(config.logLevel);
+const role = (process.env.BENCH_DEBRIEF_ROLE ?? "all") as Role;
+const running = await start(config, { role, log });
+
+serveParent(
+  { port: running.port, pid: process.pid },
+  {
+    /** CPU time used so far (µs), so the bench can say what each request cost. */
+    cpu: () => process.cpuUsage(),
+    /** Announcements and other messages still waiting to be sent. */
+    async queueDepth(): Promise<number> {
+      const gauge = await running.metrics.deliveryQueueDepth.get();
+      return gauge.values[0]?.value ?? 0;
+    },
+    /** Where the time went since the last call (BENCH_PROFILE=1), else null. */
+    timings: () => timings?.takeTimings() ?? null,
+    startProfile: () => timings?.startProfile(),
+    stopProfile: (path: string) => timings?.stopProfile(path),
+  },
+  () => running.stop(),
+);

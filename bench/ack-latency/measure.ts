@@ -1,0 +1,82 @@
+import type { Timings } from "./debrief-timings.ts";
+import type { Child } from "./ipc.ts";
+import type { PhaseRecord, PhaseSpec } from "./load.ts";
+import { cpuShares, cpuSnapshot } from "./machine.ts";
+import type { SlackObserver } from "./observer.ts";
+import { summarize, type PhaseSummary } from "./stats.ts";
+import type { FakeSlackInfo, Target } from "./targets.ts";
+
+export interface PhasePlan {
+  kind: "warm-up" | "fixed" | "step";
+  ratePerSecond: number;
+  durationMs: number;
+  /** 2 when a phase is run again because other work disturbed the first; its requests get their own ids. */
+  attempt?: number;
+}
+
+export interface Bench {
+  /** Where per-phase CPU profiles go when the target is profiled: `<dir>/<tag>.cpuprofile`. */
+  profileDir: string;
+  load: Child<{ pid: number }>;
+  slack: FakeSlackInfo;
+  observer: SlackObserver;
+}
+
+export interface Measured {
+  summary: PhaseSummary;
+  record: PhaseRecord;
+  /** Debrief's own breakdown of the phase, when profiling (BENCH_PROFILE=1). */
+  timings: Timings | null;
+}
+
+// Give up on a request after this long: well past Slack's 3 s, so the slowest answers are still measured.
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export const tagFor = (target: Target, plan: PhasePlan): string =>
+  `${target.name}-${plan.kind}-${plan.ratePerSecond}${plan.attempt && plan.attempt > 1 ? `-r${plan.attempt}` : ""}`;
+
+/** CPU time the target's processes have used so far, ms. */
+async function serverCpuMs(target: Target): Promise<number> {
+  const usages = await Promise.all([target.server, ...target.helpers].map((p) => p.call<NodeJS.CpuUsage>("cpu")));
+  return usages.reduce((ms, u) => ms + (u.user + u.system) / 1000, 0);
+}
+
+/** One phase against one target: the load, then (for Debrief) the replies it owes, then the summary. */
+export async function measure(bench: Bench, target: Target, plan: PhasePlan): Promise<Measured> {
+  const spec: PhaseSpec = {
+    tag: tagFor(target, plan),
+    url: target.endpoint,
+    ratePerSecond: plan.ratePerSecond,
+    durationMs: plan.durationMs,
+    responseUrlPrefix: bench.slack.responseUrlPrefix,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  };
+  if (target.profiled) {
+    await target.server.call("timings"); // starts the phase's tally afresh
+    await target.server.call("startProfile");
+  }
+  const cpuBefore = await serverCpuMs(target);
+  const machineBefore = cpuSnapshot();
+  const record = await bench.load.call<PhaseRecord>("phase", spec);
+  const machineAfter = cpuSnapshot();
+
+  if (target.replies) {
+    const acked = record.status.filter((s) => s === 200).length;
+    // Replies still on their way are waited for, so a slow reply is measured rather than counted missing.
+    await bench.observer.waitUntil(() => bench.observer.repliesFor(spec.tag).length >= acked, { quietMs: 3000, timeoutMs: 20_000 });
+  }
+  const cpuAfter = await serverCpuMs(target);
+  const timings = target.profiled ? await target.server.call<Timings>("timings") : null;
+  if (target.profiled) await target.server.call("stopProfile", `${bench.profileDir}/${spec.tag}.cpuprofile`);
+
+  const summary = summarize({
+    target: target.name,
+    kind: plan.kind,
+    record,
+    replies: target.replies ? bench.observer.repliesFor(spec.tag) : null,
+    announcements: target.replies ? bench.observer.announcementsFor(spec.tag) : null,
+    serverCpuMs: cpuAfter - cpuBefore,
+    machine: cpuShares(machineBefore, machineAfter),
+  });
+  return { summary, record, timings };
+}
