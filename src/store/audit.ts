@@ -13,15 +13,22 @@ export interface AuditEntry {
 
 /** Appends to the audit log; the table refuses updates and deletes, so history cannot be rewritten. */
 export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
+  await recordAudits(db, [entry]);
+}
+
+export async function recordAudits(db: DbOrTx, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto("audit_log")
-    .values({
-      workspace_id: entry.workspaceId,
-      actor_id: entry.actorId,
-      action: entry.action,
-      subject: entry.subject,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-    })
+    .values(
+      entries.map((entry) => ({
+        workspace_id: entry.workspaceId,
+        actor_id: entry.actorId,
+        action: entry.action,
+        subject: entry.subject,
+        before: entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      })),
+    )
     .execute();
 }

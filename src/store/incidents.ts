@@ -61,34 +61,40 @@ const draftColumns = (draft: IncidentDraft, restricted: boolean) => ({
   restricted,
 });
 
-export async function insertIncident(
-  tx: DbOrTx,
-  values: {
-    workspaceId: string;
-    number: number;
-    teamId: number | null;
-    reporterId: string;
-    sourceChannelId: string | null;
-    draft: IncidentDraft;
-    restricted: boolean;
-    occurredAt: Date;
-  },
-): Promise<Incident> {
-  const row = await tx
+export interface NewIncident {
+  workspaceId: string;
+  number: number;
+  teamId: number | null;
+  reporterId: string;
+  sourceChannelId: string | null;
+  draft: IncidentDraft;
+  restricted: boolean;
+  occurredAt: Date;
+}
+
+/** Inserts incidents in one statement; returns them in the order given. */
+export async function insertIncidents(tx: DbOrTx, incidents: readonly NewIncident[]): Promise<Incident[]> {
+  const rows = await tx
     .insertInto("incident")
-    .values({
-      workspace_id: values.workspaceId,
-      number: values.number,
-      team_id: values.teamId,
-      reporter_id: values.reporterId,
-      source_channel_id: values.sourceChannelId,
-      occurred_at: values.occurredAt,
-      ...draftColumns(values.draft, values.restricted),
-    })
+    .values(
+      incidents.map((values) => ({
+        workspace_id: values.workspaceId,
+        number: values.number,
+        team_id: values.teamId,
+        reporter_id: values.reporterId,
+        source_channel_id: values.sourceChannelId,
+        occurred_at: values.occurredAt,
+        ...draftColumns(values.draft, values.restricted),
+      })),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
-  await setInvolved(tx, row.id, values.draft.involved);
-  return toIncident(row, [...values.draft.involved]);
+    .execute();
+  const byNumber = new Map(rows.map((row) => [row.number, row]));
+  const links = incidents.flatMap((values) =>
+    [...new Set(values.draft.involved)].map((person_id) => ({ incident_id: byNumber.get(values.number)!.id, person_id })),
+  );
+  if (links.length > 0) await tx.insertInto("incident_person").values(links).execute();
+  return incidents.map((values) => toIncident(byNumber.get(values.number)!, [...values.draft.involved]));
 }
 
 export async function updateIncidentDetails(

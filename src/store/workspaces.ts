@@ -5,17 +5,17 @@ export async function ensureWorkspace(db: DbOrTx, key: string, platform: string)
 }
 
 /**
- * Takes the workspace's next incident number. The row lock serialises concurrent reports, and a rolled-back
- * transaction returns its number, so references are unique and gap-free.
+ * Takes the workspace's next `count` incident numbers and returns the first. The row lock serialises concurrent
+ * reports, and a rolled-back transaction returns its numbers, so references are unique and gap-free.
  */
-export async function takeIncidentNumber(tx: DbOrTx, workspaceKey: string): Promise<number> {
+export async function takeIncidentNumbers(tx: DbOrTx, workspaceKey: string, count: number): Promise<number> {
   const row = await tx
     .updateTable("workspace")
-    .set((eb) => ({ next_incident_no: eb("next_incident_no", "+", 1) }))
+    .set((eb) => ({ next_incident_no: eb("next_incident_no", "+", count) }))
     .where("id", "=", workspaceKey)
     .returning("next_incident_no")
     .executeTakeFirstOrThrow();
-  return row.next_incident_no - 1;
+  return row.next_incident_no - count;
 }
 
 /** Takes the workspace's next action number, A-n, under the same row lock and with the same gap-free promise. */

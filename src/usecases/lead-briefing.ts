@@ -1,7 +1,7 @@
 import type { Incident } from "../domain/incident.ts";
 import type { DeliveryRequest } from "../delivery/outbox.ts";
 import type { DbOrTx } from "../store/database.ts";
-import { findPerson } from "../store/people.ts";
+import { findPerson, type Person } from "../store/people.ts";
 import type { Team } from "../store/teams.ts";
 import { incidentDetailView, type IncidentPeople } from "../views/incident-views.ts";
 import { zoneOf } from "./action-access.ts";
@@ -19,6 +19,16 @@ export async function leadBriefing(
   deps: Pick<CoreDeps, "config">,
 ): Promise<DeliveryRequest | undefined> {
   const lead = team?.leadId ? await findPerson(db, team.leadId) : undefined;
+  return briefingFor(lead, incident, people, deps);
+}
+
+/** The lead's briefing, when the lead has already been looked up. */
+export function briefingFor(
+  lead: Person | undefined,
+  incident: Incident,
+  people: IncidentPeople,
+  deps: Pick<CoreDeps, "config">,
+): DeliveryRequest | undefined {
   if (!lead) return undefined;
   return {
     dedupeKey: `incident-${incident.id}-lead`,

@@ -2,23 +2,39 @@ import { isRestricted } from "../domain/harm.ts";
 import type { Incident, IncidentDraft } from "../domain/incident.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
-import { recordAudit } from "../store/audit.ts";
+import { recordAudits } from "../store/audit.ts";
+import type { Db } from "../store/database.ts";
+import { isStoreUnavailable } from "../store/unavailable.ts";
+import { insertIncidents } from "../store/incidents.ts";
 import { workspaceKey } from "../store/keys.ts";
-import { insertIncident } from "../store/incidents.ts";
+import { findPerson, type Person } from "../store/people.ts";
 import type { Team } from "../store/teams.ts";
-import { takeIncidentNumber } from "../store/workspaces.ts";
+import { takeIncidentNumbers } from "../store/workspaces.ts";
 import { announcement } from "./announcement.ts";
-import { leadBriefing } from "./lead-briefing.ts";
 import type { CoreDeps } from "./deps.ts";
+import { briefingFor } from "./lead-briefing.ts";
 import { knownPerson, mentionedRef } from "./people.ts";
-import { teamOf } from "./team-spaces.ts";
 import { scheduleQuietly } from "./schedule.ts";
+import { teamOf } from "./team-spaces.ts";
 
 export interface LoggedIncident {
   incident: Incident;
   team: Team | undefined;
   /** Whether the lead was sent the details: null when the incident is not restricted. */
   leadTold: boolean | null;
+}
+
+/** One report, with everything looked up that its transaction needs. */
+interface Report {
+  interaction: Interaction;
+  draft: Omit<IncidentDraft, "involved">;
+  reporter: Person;
+  involved: Person[];
+  involvedUserIds: readonly string[];
+  team: Team | undefined;
+  lead: Person | undefined;
+  restricted: boolean;
+  occurredAt: Date;
 }
 
 /**
@@ -33,40 +49,106 @@ export async function logIncident(
 ): Promise<LoggedIncident> {
   const reporter = await knownPerson(deps, interaction.actor);
   const involved = await Promise.all(involvedUserIds.map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
-  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+  const team = await teamOf(deps.db, interaction, reporter);
   const restricted = isRestricted(draft);
+  const lead = restricted && team?.leadId ? await findPerson(deps.db, team.leadId) : undefined;
+  const report: Report = { interaction, draft, reporter, involved, involvedUserIds, team, lead, restricted, occurredAt: draft.occurredAt ?? deps.now() };
+  return laneFor(deps, workspaceKey(interaction.actor.platform, interaction.actor.workspaceId)).submit(report);
+}
 
-  const { logged, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
-    const team = await teamOf(tx, interaction, reporter);
-    const number = await takeIncidentNumber(tx, workspaceId);
-    const incident = await insertIncident(tx, {
-      workspaceId,
-      number,
-      teamId: team?.id ?? null,
-      reporterId: reporter.id,
-      sourceChannelId: interaction.channel?.channelId ?? null,
-      draft: { ...draft, involved: involved.map((p) => p.id) },
-      restricted,
-      occurredAt: draft.occurredAt ?? deps.now(),
+// Group commit. References are gap-free because the workspace's counter row stays locked until its transaction
+// commits, so one workspace logs one transaction at a time. Reports that arrive while one is committing wait and
+// then go together in the next transaction, so a burst costs a few commits rather than one each.
+const MAX_BATCH = 100;
+
+interface Waiting {
+  report: Report;
+  resolve: (logged: LoggedIncident) => void;
+  reject: (err: unknown) => void;
+}
+
+class WorkspaceLane {
+  private queue: Waiting[] = [];
+  private running = false;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly workspaceId: string,
+  ) {}
+
+  submit(report: Report): Promise<LoggedIncident> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ report, resolve, reject });
+      if (!this.running) void this.drain();
     });
-    await recordAudit(tx, { workspaceId, actorId: reporter.id, action: "incident.logged", subject: incident.ref, after: incident });
+  }
 
-    const people = { reporter: interaction.actor.userId, involvedUserIds };
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          settle(batch, await logTogether(this.deps, this.workspaceId, batch.map((w) => w.report)));
+        } catch (err) {
+          // A database that is down fails them all alike, and each must hear so at once.
+          if (batch.length === 1 || isStoreUnavailable(err)) for (const waiting of batch) waiting.reject(err);
+          // Otherwise one bad report must not fail the others: try each on its own.
+          else for (const waiting of batch) await logTogether(this.deps, this.workspaceId, [waiting.report]).then((r) => settle([waiting], r), waiting.reject);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+function settle(batch: readonly Waiting[], logged: readonly LoggedIncident[]): void {
+  batch.forEach((waiting, i) => waiting.resolve(logged[i]!));
+}
+
+const lanes = new WeakMap<Db, Map<string, WorkspaceLane>>();
+
+function laneFor(deps: CoreDeps, workspaceId: string): WorkspaceLane {
+  let byWorkspace = lanes.get(deps.db);
+  if (!byWorkspace) lanes.set(deps.db, (byWorkspace = new Map()));
+  let lane = byWorkspace.get(workspaceId);
+  if (!lane) byWorkspace.set(workspaceId, (lane = new WorkspaceLane(deps, workspaceId)));
+  return lane;
+}
+
+/** Stores reports in one transaction, numbered in the order they arrived. */
+async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonly Report[]): Promise<LoggedIncident[]> {
+  const { logged, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const first = await takeIncidentNumbers(tx, workspaceId, reports.length);
+    const incidents = await insertIncidents(
+      tx,
+      reports.map((r, i) => ({
+        workspaceId,
+        number: first + i,
+        teamId: r.team?.id ?? null,
+        reporterId: r.reporter.id,
+        sourceChannelId: r.interaction.channel?.channelId ?? null,
+        draft: { ...r.draft, involved: r.involved.map((p) => p.id) },
+        restricted: r.restricted,
+        occurredAt: r.occurredAt,
+      })),
+    );
+    await recordAudits(
+      tx,
+      incidents.map((incident, i) => ({ workspaceId, actorId: reports[i]!.reporter.id, action: "incident.logged", subject: incident.ref, after: incident })),
+    );
     const requests: DeliveryRequest[] = [];
-    if (team) {
-      const channel = { ...interaction.actor, channelId: team.channelId };
-      requests.push(announcement(incident, channel, { reporter: people.reporter, involved: involvedUserIds }, deps.config.timeZone));
-    }
-    let leadTold: boolean | null = null;
-    if (restricted) {
-      const briefing = await leadBriefing(tx, incident, team, { reporter: people.reporter, involved: involvedUserIds }, deps);
-      leadTold = briefing !== undefined;
+    const logged = incidents.map((incident, i): LoggedIncident => {
+      const r = reports[i]!;
+      const people = { reporter: r.interaction.actor.userId, involved: r.involvedUserIds };
+      if (r.team) requests.push(announcement(incident, { ...r.interaction.actor, channelId: r.team.channelId }, people, deps.config.timeZone));
+      const briefing = r.restricted ? briefingFor(r.lead, incident, people, deps) : undefined;
       if (briefing) requests.push(briefing);
-    }
-    const deliveryIds = await recordDeliveries(tx, requests);
-    return { logged: { incident, team, leadTold }, deliveryIds };
+      return { incident, team: r.team, leadTold: r.restricted ? briefing !== undefined : null };
+    });
+    return { logged, deliveryIds: await recordDeliveries(tx, requests) };
   });
-
   await scheduleQuietly(deps, deliveryIds);
   return logged;
 }
