@@ -1,7 +1,7 @@
 import { DomainError } from "../domain/errors.ts";
 import type { Interaction } from "../interaction.ts";
 import type { DbOrTx } from "../store/database.ts";
-import { personKey, workspaceKey } from "../store/keys.ts";
+import { workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
 import { findPerson, setHomeTeam, setManager } from "../store/people.ts";
 import { recordAudit } from "../store/audit.ts";
@@ -122,6 +122,3 @@ async function reportsTo(db: DbOrTx, fromId: string, toId: string): Promise<bool
   }
   return false;
 }
-
-export const isLead = (team: Team | undefined, personRef: Interaction["actor"]): boolean =>
-  team?.leadId === personKey(personRef);
