@@ -129,7 +129,7 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
 
     case "incident.show": {
       const seen = await showIncident(deps, interaction, command.ref);
-      return reply(seen.visible ? incidentDetailView(seen.incident, seen.people, zoneOf(deps)) : incidentOutlineView(seen.incident));
+      return reply(seen.visible ? incidentDetailView(seen.incident, seen.people, seen.zone) : incidentOutlineView(seen.incident));
     }
 
     case "incident.close": {
@@ -289,4 +289,3 @@ async function pressButton(deps: DebriefDeps, interaction: Interaction, buttonId
   return reply(replyView("That button is from an older version of Debrief. Try /debrief help."));
 }
 
-const zoneOf = (deps: CoreDeps) => deps.config.timeZone;

@@ -12,6 +12,7 @@ import { workspaceKey } from "../store/keys.ts";
 import { findTeam } from "../store/teams.ts";
 import { restrictAnnouncement } from "./announcement.ts";
 import { leadBriefing } from "./lead-briefing.ts";
+import { zoneOf } from "./action-access.ts";
 import { incidentClosedView } from "../views/incident-views.ts";
 import type { CoreDeps } from "./deps.ts";
 import { incidentCircle, viewPeople, type IncidentCircle } from "./incident-access.ts";
@@ -28,6 +29,8 @@ export interface SeenIncident {
   /** Whether the viewer may see the full record. */
   visible: boolean;
   people: { reporter: string | null; involved: string[] };
+  /** The viewer's own time zone, for the times shown to them. */
+  zone: string;
 }
 
 export async function showIncident(deps: CoreDeps, interaction: Interaction, number: number): Promise<SeenIncident> {
@@ -35,7 +38,13 @@ export async function showIncident(deps: CoreDeps, interaction: Interaction, num
   const incident = await findIncident(deps.db, workspaceKey(interaction.actor.platform, interaction.actor.workspaceId), number);
   if (!incident) throw notFound(number);
   const circle = await incidentCircle(deps.db, incident);
-  return { incident, circle, visible: canSeeDetails(viewer.id, circle.audience), people: viewPeople(incident, circle) };
+  return {
+    incident,
+    circle,
+    visible: canSeeDetails(viewer.id, circle.audience),
+    people: viewPeople(incident, circle),
+    zone: zoneOf(viewer, deps),
+  };
 }
 
 /** Open incidents of the team the command was typed in (or the person's team), newest first. */

@@ -355,6 +355,14 @@ describe("adding details", () => {
     const dm = (await deliveries()).find((r) => r.target_kind === "person");
     expect(textOf(dm!.view as MessageView)).toContain("When: Fri 20 Nov 2026, 10:30");
   });
+
+  it("shows /incident show's times in the reader's own zone", async () => {
+    await teamWithLead("ULEAD");
+    doneOf(await debrief.submitForm(interaction("UALICE"), "incident.new", { ...SAFEGUARDING_FORM, occurred_at: new Date("2026-11-20T15:30:00Z") }, ""));
+    expect(await say("ULEAD", "incident", "show INC-1")).toContain("When: Fri 20 Nov 2026, 15:30");
+    await database.db.updateTable("person").set({ time_zone: "America/New_York" }).where("user_id", "=", "ULEAD").execute();
+    expect(await say("ULEAD", "incident", "show INC-1")).toContain("When: Fri 20 Nov 2026, 10:30");
+  });
 });
 
 describe("who sees what", () => {
