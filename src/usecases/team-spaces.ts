@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { DomainError } from "../domain/errors.ts";
 import type { Interaction } from "../interaction.ts";
 import type { DbOrTx } from "../store/database.ts";
@@ -95,10 +96,12 @@ export async function setReportingLine(
     throw new DomainError("FORBIDDEN", "Only the team's lead, or the person's current manager, can change who they report to.");
   }
   const manager = await knownPerson(deps, mentionedRef(interaction.actor, managerUserId));
-  if (await reportsTo(deps.db, manager.id, person.id)) {
-    throw new DomainError("INVALID", "That would make a loop: the manager already reports to this person.");
-  }
   await deps.db.transaction().execute(async (tx) => {
+    // Reporting-line changes in a workspace take turns, so two made at once cannot close a loop between them.
+    await sql`select pg_advisory_xact_lock(hashtext(${`reporting-lines:${team.workspaceId}`}))`.execute(tx);
+    if (await reportsTo(tx, manager.id, person.id)) {
+      throw new DomainError("INVALID", "That would make a loop: the manager already reports to this person.");
+    }
     await setManager(tx, person.id, manager.id);
     for (const p of [person, manager]) if (p.teamId === null) await setHomeTeam(tx, p.id, team.id);
     await recordAudit(tx, {

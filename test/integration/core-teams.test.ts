@@ -187,6 +187,18 @@ describe("reporting lines", () => {
     expect((await person("UHEAD"))?.manager_id ?? null).toBeNull();
   });
 
+  it("lets only one of two opposite lines made at the same moment through", async () => {
+    // Both people are known first, so the two changes race only over the reporting line itself.
+    await say("ULEAD", "manager <@USAM> <@UMGR>");
+    for (let round = 0; round < 10; round++) {
+      await database.db.updateTable("person").set({ manager_id: null }).where("user_id", "in", ["USAM", "UMGR"]).execute();
+      const replies = await Promise.all([say("ULEAD", "manager <@USAM> <@UMGR>"), say("ULEAD", "manager <@UMGR> <@USAM>")]);
+      expect(replies.filter((r) => /That would make a loop/.test(r))).toHaveLength(1);
+      const lines = [(await person("USAM"))?.manager_id ?? null, (await person("UMGR"))?.manager_id ?? null];
+      expect(lines.filter((l) => l !== null)).toHaveLength(1);
+    }
+  });
+
   it("asks for both people when one is missing", async () => {
     const reply = await say("ULEAD", "manager <@USAM>");
     expect(reply).toMatch(/Who is their manager\?/);
