@@ -194,6 +194,10 @@ const Environment = z
             .pipe(z.object({ after: isoDuration("ESCALATION_LADDER"), target: z.enum(ESCALATION_TARGETS) })),
         ),
       )
+      // Steps are taken in order as time passes, so each must come later than the one before it.
+      .refine((steps) => steps.every((step, i) => i === 0 || step.after.toMillis() > steps[i - 1]!.after.toMillis()), {
+        error: "ESCALATION_LADDER steps must come later and later, e.g. PT0S:owner,P1D:manager,P3D:lead.",
+      })
       .prefault("PT0S:owner,P1D:manager,P3D:lead"),
     SWEEP_EVERY: isoDuration("SWEEP_EVERY")
       .refine((every) => every.toMillis() >= 1000, { error: "SWEEP_EVERY must be at least one second (PT1S)." })

@@ -101,6 +101,13 @@ describe("ESCALATION_LADDER", () => {
     ]);
   });
 
+  it("refuses steps out of order, which would escalate to the lead before the manager", () => {
+    expect(refusal({ ESCALATION_LADDER: "P3D:lead,P1D:manager" })).toBe(
+      "ESCALATION_LADDER steps must come later and later, e.g. PT0S:owner,P1D:manager,P3D:lead.",
+    );
+    expect(refusal({ ESCALATION_LADDER: "P1D:manager,P1D:lead" })).toMatch(/^ESCALATION_LADDER steps must come later/);
+  });
+
   it("refuses a step without a target", () => {
     expect(refusal({ ESCALATION_LADDER: "P1D" })).toMatch(/^ESCALATION_LADDER step "P1D" must be offset:target/);
     expect(refusal({ ESCALATION_LADDER: "P1D:lead:manager" })).toMatch(/^ESCALATION_LADDER step/);
