@@ -71,20 +71,16 @@ async function guarded(deps: CoreDeps, interaction: Interaction, typed: string, 
   try {
     return await work();
   } catch (err) {
-    if (err instanceof DomainError) return reply(replyWithTyped(err.message, typed));
+    if (err instanceof DomainError) return reply(problemView(err.message, undefined, typed));
     if (isStoreUnavailable(err)) {
       deps.log.warn({ err, userId: interaction.actor.userId }, "database unavailable");
       return reply(unavailableView(typed));
     }
     deps.log.error({ err, userId: interaction.actor.userId }, "command failed");
-    return reply(replyWithTyped("Sorry — something went wrong and nothing was saved. Please try again.", typed));
+    return reply(problemView("Sorry — something went wrong and nothing was saved. Please try again.", undefined, typed));
   }
 }
 
-function replyWithTyped(message: string, typed: string): MessageView {
-  if (!typed.trim()) return replyView(message);
-  return { text: message, sections: [{ text: message }, { text: [{ strong: "You typed: " }, { code: typed }] }] };
-}
 
 function failureMessage(deps: CoreDeps, interaction: Interaction, err: unknown): string {
   if (err instanceof DomainError) return err.message;
@@ -116,7 +112,7 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
 
     case "incident.log": {
       const found = findIdentifier(command.summary);
-      if (found) return reply(replyWithTyped(`Nothing was logged. ${identifierWarning(found)}`, command.summary));
+      if (found) return reply(problemView(`Nothing was logged. ${identifierWarning(found)}`, undefined, command.summary));
       const draft = { ...emptyDraft(), category: command.category ?? "other", physicalHarm: command.harm ?? "none", ...quickLogText(command.summary) };
       const logged = await logIncident(deps, interaction, draft, []);
       return reply(incidentLoggedView(logged.incident, logged.team?.channelId ?? null, logged.leadTold));

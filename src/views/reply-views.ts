@@ -6,17 +6,14 @@ export const replyView = (text: Text, plain?: string): MessageView => ({
   sections: [{ text }],
 });
 
-/** Bad input: what was wrong, the right form, and what they typed so nothing is lost. */
-export function problemView(problem: string, usage: string, typed?: string): MessageView {
-  const sections: Section[] = [{ text: problem }, { text: [{ code: usage }] }];
+/** A refusal or failure, with what they typed given back so nothing is lost; `usage` shows the right form. */
+export function problemView(problem: string, usage?: string, typed?: string): MessageView {
+  const sections: Section[] = [{ text: problem }];
+  if (usage) sections.push({ text: [{ code: usage }] });
   if (typed?.trim()) sections.push({ text: [{ strong: "You typed: " }, { code: typed }] });
   return { text: problem, sections };
 }
 
 /** The store did not answer: say nothing was saved and give back what they typed. */
-export function unavailableView(typed?: string): MessageView {
-  const problem = "Sorry — Debrief could not reach its database, so nothing was saved. Please try again in a moment.";
-  const sections: Section[] = [{ text: problem }];
-  if (typed?.trim()) sections.push({ text: [{ strong: "You typed: " }, { code: typed }] });
-  return { text: problem, sections };
-}
+export const unavailableView = (typed?: string): MessageView =>
+  problemView("Sorry — Debrief could not reach its database, so nothing was saved. Please try again in a moment.", undefined, typed);
