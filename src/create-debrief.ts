@@ -5,6 +5,7 @@ import { emptyDraft, SUMMARY_MAX } from "./domain/incident.ts";
 import { findIdentifier, identifierWarning } from "./domain/identifiers.ts";
 import { parseIncidentRef } from "./domain/references.ts";
 import type { Debrief, Interaction, Outcome, Submission } from "./interaction.ts";
+import { channelBeside } from "./store/keys.ts";
 import { isStoreUnavailable } from "./store/unavailable.ts";
 import type { Config } from "./config.ts";
 import type { CoreDeps } from "./usecases/deps.ts";
@@ -229,7 +230,7 @@ async function submit(deps: DebriefDeps, interaction: Interaction, formId: strin
   if (!read.ok) return { kind: "errors", errors: read.errors };
 
   if (formId === INCIDENT_FORM_ID) {
-    const openedIn = state ? { ...interaction, channel: { ...interaction.actor, channelId: state } } : interaction;
+    const openedIn = state ? { ...interaction, channel: channelBeside(interaction.actor, state) } : interaction;
     const logged = await logIncident(deps, openedIn, read.draft, read.involvedUserIds);
     return { kind: "done", view: incidentLoggedView(logged.incident, logged.team?.channelId ?? null, logged.leadTold) };
   }

@@ -1,4 +1,4 @@
-import type { Platform, PersonRef } from "../ports.ts";
+import type { ChannelRef, Platform, PersonRef } from "../ports.ts";
 
 /**
  * Store keys qualify platform ids, so a Slack team and a Teams tenant can never collide:
@@ -17,3 +17,10 @@ export function splitWorkspaceKey(key: string): { platform: Platform; workspaceI
   const at = key.indexOf(":");
   return { platform: key.slice(0, at) as Platform, workspaceId: key.slice(at + 1) };
 }
+
+/** A channel in the same workspace as a person, e.g. the team channel of the one who reported. */
+export const channelBeside = (person: PersonRef, channelId: string): ChannelRef => ({
+  platform: person.platform,
+  workspaceId: person.workspaceId,
+  channelId,
+});

@@ -1,5 +1,7 @@
+import type { Selectable } from "kysely";
 import type { PersonRef } from "../ports.ts";
 import type { DbOrTx } from "./database.ts";
+import type { PersonTable } from "./schema.ts";
 import { personKey, personRefOf, workspaceKey } from "./keys.ts";
 
 export interface Person {
@@ -11,16 +13,7 @@ export interface Person {
   teamId: number | null;
 }
 
-type PersonRow = {
-  id: string;
-  workspace_id: string;
-  user_id: string;
-  display_name: string;
-  time_zone: string | null;
-  manager_id: string | null;
-  team_id: number | null;
-  updated_at: Date;
-};
+type PersonRow = Selectable<PersonTable>;
 
 const toPerson = (row: PersonRow): Person => ({
   id: row.id,

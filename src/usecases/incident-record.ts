@@ -8,7 +8,7 @@ import { recordDeliveries } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
 import { recordAudit } from "../store/audit.ts";
 import { closeIncident as storeClose, findIncident, listIncidents, updateIncidentDetails } from "../store/incidents.ts";
-import { workspaceKey } from "../store/keys.ts";
+import { channelBeside, workspaceKey } from "../store/keys.ts";
 import { findTeam } from "../store/teams.ts";
 import { restrictAnnouncement } from "./announcement.ts";
 import { leadBriefing } from "./lead-briefing.ts";
@@ -92,7 +92,7 @@ export async function closeIncident(deps: CoreDeps, interaction: Interaction, nu
       ? await recordDeliveries(tx, [
           {
             dedupeKey: `incident-${incident.id}-closed`,
-            target: { kind: "channel", channel: { ...interaction.actor, channelId: team.channelId } },
+            target: { kind: "channel", channel: channelBeside(interaction.actor, team.channelId) },
             view: incidentClosedView(closed),
           },
         ])

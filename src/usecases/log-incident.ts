@@ -6,7 +6,7 @@ import { recordAudits } from "../store/audit.ts";
 import type { Db } from "../store/database.ts";
 import { isStoreUnavailable } from "../store/unavailable.ts";
 import { insertIncidents } from "../store/incidents.ts";
-import { workspaceKey } from "../store/keys.ts";
+import { channelBeside, workspaceKey } from "../store/keys.ts";
 import { findPerson, type Person } from "../store/people.ts";
 import type { Team } from "../store/teams.ts";
 import { takeIncidentNumbers } from "../store/workspaces.ts";
@@ -142,7 +142,7 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
     const logged = incidents.map((incident, i): LoggedIncident => {
       const r = reports[i]!;
       const people = { reporter: r.interaction.actor.userId, involved: r.involvedUserIds };
-      if (r.team) requests.push(announcement(incident, { ...r.interaction.actor, channelId: r.team.channelId }, people, deps.config.timeZone));
+      if (r.team) requests.push(announcement(incident, channelBeside(r.interaction.actor, r.team.channelId), people, deps.config.timeZone));
       const briefing = r.restricted ? briefingFor(r.lead, incident, people, deps) : undefined;
       if (briefing) requests.push(briefing);
       return { incident, team: r.team, leadTold: r.restricted ? briefing !== undefined : null };
