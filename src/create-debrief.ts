@@ -38,7 +38,8 @@ import { problemView, replyView, unavailableView } from "./views/reply-views.ts"
 import { leadSetView, managerSetView, settingsView, teamSetupView } from "./views/team-views.ts";
 import type { FormValues, MessageView } from "./views/view.ts";
 
-export type DebriefDeps = CoreDeps & { config: CoreDeps["config"] & Parameters<typeof settingsView>[1] & Pick<Config, "timeZone"> };
+/** The core needs the whole configuration: settings are shown to users as well as used. */
+export type DebriefDeps = CoreDeps & { config: Config };
 
 const reply = (view: MessageView): Outcome => ({ kind: "reply", view });
 
