@@ -2,10 +2,12 @@ import type { Migration } from "kysely";
 import * as createCore from "./2026_11_25_2000_create_core.ts";
 import * as createDelivery from "./2026_11_25_2010_create_delivery.ts";
 import * as createAction from "./2026_11_25_2100_create_action.ts";
+import * as recordIncidentRequest from "./2026_11_25_2300_record_incident_request.ts";
 
 /** Every migration, by name; names sort in the order they run. Add new files here; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
   "2026_11_25_2000_create_core": createCore,
   "2026_11_25_2010_create_delivery": createDelivery,
   "2026_11_25_2100_create_action": createAction,
+  "2026_11_25_2300_record_incident_request": recordIncidentRequest,
 };

@@ -1,4 +1,4 @@
-import type { CommandName } from "./commands/command.ts";
+import type { Command, CommandName } from "./commands/command.ts";
 import type { ChannelRef, PersonRef } from "./ports.ts";
 import type { FormErrors, FormValues, FormView, MessageView } from "./views/view.ts";
 
@@ -8,6 +8,11 @@ export interface Interaction {
   readonly channel: ChannelRef | null;
   /** The channel's name when the platform tells us, used to name a new team space. */
   readonly channelName?: string;
+  /**
+   * The platform's id for this one request (Slack's trigger_id), when it has one. A request that is run again, as a
+   * queued command is after a worker crash, logs its incident once: the second run finds the first's.
+   */
+  readonly requestId?: string;
 }
 
 /** What the user who acted sees: a reply only they can see, or a form to fill in. */
@@ -25,4 +30,32 @@ export interface Debrief {
   command(interaction: Interaction, name: CommandName, text: string): Promise<Outcome>;
   submitForm(interaction: Interaction, formId: string, values: FormValues, state: string | undefined): Promise<Submission>;
   press(interaction: Interaction, buttonId: string, value: string): Promise<Outcome>;
+}
+
+/**
+ * A command acknowledged at once and answered by a worker: what the core needs to run it, and where the answer goes.
+ * The web process only checks and queues it, so acknowledging never waits on the work (see jobs/command-queue.ts).
+ */
+export interface DeferredCommand {
+  readonly interaction: Interaction;
+  readonly name: CommandName;
+  readonly text: string;
+  /** The platform's address for the answer (Slack: the response_url and user), opaque to the core. */
+  readonly replyTo: Readonly<Record<string, string>>;
+}
+
+/** Where the web process hands commands it has acknowledged; resolves once the command is stored. */
+export interface CommandQueue {
+  defer(command: DeferredCommand): Promise<void>;
+}
+
+/** Runs a deferred command through the core and gives its answer to the user; each platform adapter has one. */
+export type CommandAnswerer = (command: DeferredCommand) => Promise<void>;
+
+/**
+ * Whether a command may be answered later by a worker. A form must open while the platform's trigger is fresh (Slack:
+ * 3 seconds), so a command that opens one is answered by the process that received it; the rest can wait in a queue.
+ */
+export function canDefer(command: Command): boolean {
+  return command.kind !== "incident.form";
 }

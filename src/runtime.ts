@@ -2,11 +2,14 @@ import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { Config, Role } from "./config.ts";
 import { createDebrief } from "./create-debrief.ts";
+import type { CommandAnswerer } from "./interaction.ts";
 import type { ChatPort, Directory, Platform } from "./ports.ts";
 import { migrateToLatest, openDatabase } from "./store/database.ts";
 import { createHttpServer, readinessChecks, type Route } from "./infra/http-server.ts";
 import { createMetrics, type Metrics } from "./infra/metrics.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "./infra/redis-server.ts";
+import { createCommandQueue } from "../jobs/command-queue.ts";
+import { startCommandWorker } from "../jobs/command-worker.ts";
 import { createDeliveryQueue } from "../jobs/delivery-queue.ts";
 import { startDeliveryWorker } from "../jobs/delivery-worker.ts";
 import { reconcileDeliveries, startReconcileScheduler } from "../jobs/delivery-reconcile.ts";
@@ -76,9 +79,12 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     const queue = createDeliveryQueue({ connection: redis, prefix: config.redisPrefix });
     stops.push(() => queue.close());
     metrics.setQueueDepthSource(() => queue.depth());
+    const commands = createCommandQueue({ connection: redis, prefix: config.redisPrefix });
+    stops.push(() => commands.close());
 
     const ports: Partial<Record<Platform, ChatPort>> = {};
     const directories: Partial<Record<Platform, Directory>> = {};
+    const answerers: Partial<Record<Platform, CommandAnswerer>> = {};
     const routes: Route[] = [];
     const debriefDeps = { db, deliveries: queue, directories, config, log, now: () => new Date() };
     const debrief = createDebrief(debriefDeps);
@@ -88,9 +94,10 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     if (config.slack) {
       // Loaded only when configured, so the console starts without loading Bolt.
       const { createSlackAdapter } = await import("../adapters/slack/app.ts");
-      const slack = createSlackAdapter({ config: config.slack, debrief, log, metrics });
+      const slack = createSlackAdapter({ config: config.slack, debrief, commands, log, metrics });
       ports.slack = slack.chatPort;
       directories.slack = slack.directory;
+      answerers.slack = slack.answerCommand;
       routes.push(...slack.routes);
       if (role !== "worker") {
         platformStarts.push(() => slack.start());
@@ -104,6 +111,9 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     }
 
     if (role !== "web") {
+      // Stopped after the web role (stops run in reverse), so commands acknowledged before the stop are answered.
+      const commandWorker = startCommandWorker({ connection: redis, prefix: config.redisPrefix, answerers, log });
+      stops.push(() => commandWorker.close());
       const worker = startDeliveryWorker({
         db,
         connection: redis,

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, webApi } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { Route } from "../../src/infra/http-server.ts";
-import type { Debrief } from "../../src/interaction.ts";
+import type { CommandAnswerer, CommandQueue, Debrief } from "../../src/interaction.ts";
+import { slackCommandAnswerer } from "./answer-command.ts";
 import { SlackChatPort } from "./chat-port.ts";
 import { SlackDirectory } from "./directory.ts";
 import { reportErrors } from "./errors.ts";
@@ -22,6 +23,8 @@ const STOP_PATIENCE_MS = 10_000;
 export interface SlackAdapterOptions {
   config: SlackConfig;
   debrief: Debrief;
+  /** Where slash commands wait, once acknowledged, for a worker to run them. */
+  commands: CommandQueue;
   log: Logger;
   metrics: SlackMetrics;
 }
@@ -31,6 +34,8 @@ export interface SlackAdapter {
   routes: Route[];
   chatPort: SlackChatPort;
   directory: SlackDirectory;
+  /** For the worker role: runs a queued slash command and replies through its response_url. */
+  answerCommand: CommandAnswerer;
   /** Checks the bot token (auth.test) and, in Socket Mode, connects. Requests wait for it. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -40,7 +45,7 @@ export interface SlackAdapter {
  * The Slack adapter: Bolt receives and verifies requests (over our HTTP server, or Socket Mode when an app token is
  * set) and hands them to listeners that call the core; the chat port and directory serve the rest of Debrief.
  */
-export function createSlackAdapter({ config, debrief, log, metrics }: SlackAdapterOptions): SlackAdapter {
+export function createSlackAdapter({ config, debrief, commands, log, metrics }: SlackAdapterOptions): SlackAdapter {
   const slackLog = log.child({ platform: "slack" });
   const logger = slackLogger(slackLog);
   const clientOptions = webClientOptions(config, logger);
@@ -72,7 +77,7 @@ export function createSlackAdapter({ config, debrief, log, metrics }: SlackAdapt
     app = new App({ ...common, receiver });
   }
 
-  const deps = { debrief, log: slackLog, metrics };
+  const deps = { debrief, commands, log: slackLog, metrics };
   // Work goes on after the ack (the core, the reply); stop() waits for it so a SIGTERM loses no reply.
   const inFlight = new Set<Promise<void>>();
   app.use(async function trackInFlight({ next }) {
@@ -119,6 +124,7 @@ export function createSlackAdapter({ config, debrief, log, metrics }: SlackAdapt
     routes,
     chatPort: new SlackChatPort(web),
     directory: new SlackDirectory(web),
+    answerCommand: slackCommandAnswerer({ debrief, metrics, log: slackLog }),
     start() {
       starting ??= (async () => {
         try {

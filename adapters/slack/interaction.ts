@@ -18,5 +18,7 @@ export function commandInteraction(command: SlashCommand): Interaction {
     actor: slackPerson(command.team_id, command.user_id),
     channel: inDm ? null : slackChannel(command.team_id, command.channel_id),
     ...(inDm ? {} : { channelName: command.channel_name }),
+    // Unique to each time a command is typed, so a queued command run twice logs once.
+    requestId: command.trigger_id,
   };
 }

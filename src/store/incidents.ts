@@ -67,6 +67,8 @@ export interface NewIncident {
   teamId: number | null;
   reporterId: string;
   sourceChannelId: string | null;
+  /** The platform's id for the request, so running it again finds this incident (findIncidentByRequest). */
+  requestId: string | null;
   draft: IncidentDraft;
   restricted: boolean;
   occurredAt: Date;
@@ -83,6 +85,7 @@ export async function insertIncidents(tx: DbOrTx, incidents: readonly NewInciden
         team_id: values.teamId,
         reporter_id: values.reporterId,
         source_channel_id: values.sourceChannelId,
+        request_id: values.requestId,
         occurred_at: values.occurredAt,
         ...draftColumns(values.draft, values.restricted),
       })),
@@ -138,6 +141,12 @@ export async function findIncident(
     row,
     involved.map((r) => r.person_id),
   );
+}
+
+/** The incident logged from one platform request, if that request was already run. */
+export async function findIncidentByRequest(db: DbOrTx, workspaceId: string, requestId: string): Promise<Incident | undefined> {
+  const row = await db.selectFrom("incident").select("number").where("workspace_id", "=", workspaceId).where("request_id", "=", requestId).executeTakeFirst();
+  return row ? findIncident(db, workspaceId, row.number) : undefined;
 }
 
 /** The most recent incidents of a team (or of the workspace when team is null), newest first. */

@@ -67,6 +67,8 @@ export interface IncidentTable {
   anonymous: boolean;
   restricted: boolean;
   source_channel_id: string | null;
+  /** The platform request it was logged from (see migrations/2026_11_25_2300_record_incident_request.ts). */
+  request_id: string | null;
   lesson: string | null;
   closed_at: Date | null;
 }

@@ -5,10 +5,10 @@ import type { Interaction } from "../interaction.ts";
 import { recordAudits } from "../store/audit.ts";
 import type { Db } from "../store/database.ts";
 import { isStoreUnavailable } from "../store/unavailable.ts";
-import { insertIncidents } from "../store/incidents.ts";
+import { findIncidentByRequest, insertIncidents } from "../store/incidents.ts";
 import { channelBeside, workspaceKey } from "../store/keys.ts";
 import { findPerson, type Person } from "../store/people.ts";
-import type { Team } from "../store/teams.ts";
+import { findTeam, type Team } from "../store/teams.ts";
 import { takeIncidentNumbers } from "../store/workspaces.ts";
 import { announcement } from "./announcement.ts";
 import type { CoreDeps } from "./deps.ts";
@@ -47,13 +47,28 @@ export async function logIncident(
   draft: Omit<IncidentDraft, "involved">,
   involvedUserIds: readonly string[],
 ): Promise<LoggedIncident> {
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+  if (interaction.requestId) {
+    const earlier = await findIncidentByRequest(deps.db, workspaceId, interaction.requestId);
+    if (earlier) return loggedBefore(deps, earlier);
+  }
   const reporter = await knownPerson(deps, interaction.actor);
   const involved = await Promise.all(involvedUserIds.map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
   const team = await teamOf(deps.db, interaction, reporter);
   const restricted = isRestricted(draft);
   const lead = restricted && team?.leadId ? await findPerson(deps.db, team.leadId) : undefined;
   const report: Report = { interaction, draft, reporter, involved, involvedUserIds, team, lead, restricted, occurredAt: draft.occurredAt ?? deps.now() };
-  return laneFor(deps, workspaceKey(interaction.actor.platform, interaction.actor.workspaceId)).submit(report);
+  return laneFor(deps, workspaceId).submit(report);
+}
+
+/**
+ * A request run a second time gets the answer its first run would have given. Its messages were recorded with the
+ * incident, so nothing is sent again; whether the lead was told is read from the team as it is now, which differs only
+ * if the lead changed in the seconds between the two runs.
+ */
+async function loggedBefore(deps: CoreDeps, incident: Incident): Promise<LoggedIncident> {
+  const team = incident.teamId === null ? undefined : await findTeam(deps.db, incident.teamId);
+  return { incident, team, leadTold: incident.restricted ? Boolean(team?.leadId) : null };
 }
 
 // Group commit. References are gap-free because the workspace's counter row stays locked until its transaction
@@ -129,6 +144,7 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
         teamId: r.team?.id ?? null,
         reporterId: r.reporter.id,
         sourceChannelId: r.interaction.channel?.channelId ?? null,
+        requestId: r.interaction.requestId ?? null,
         draft: { ...r.draft, involved: r.involved.map((p) => p.id) },
         restricted: r.restricted,
         occurredAt: r.occurredAt,

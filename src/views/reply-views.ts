@@ -15,5 +15,9 @@ export function problemView(problem: string, usage?: string, typed?: string): Me
 }
 
 /** The store did not answer: say nothing was saved and give back what they typed. */
+/** The command could not be queued (Redis is down or too slow), so it was not run at all. */
+export const notTakenView = (typed?: string): MessageView =>
+  problemView("Sorry — Debrief could not take that command just now, so nothing was saved. Please try again in a moment.", undefined, typed);
+
 export const unavailableView = (typed?: string): MessageView =>
   problemView("Sorry — Debrief could not reach its database, so nothing was saved. Please try again in a moment.", undefined, typed);

@@ -490,6 +490,30 @@ describe("closing", () => {
   });
 });
 
+describe("a request run twice", () => {
+  it("logs its incident once: the second run answers with the first's reference and sends nothing more", async () => {
+    await teamWithLead();
+    const request: Interaction = { ...interaction("UALICE"), requestId: "13345224609.738474920.8088930838d88f008e0" };
+    const first = await say(request, "incident", "safeguarding Disclosure during evening shift");
+    const again = await say(request, "incident", "safeguarding Disclosure during evening shift");
+    expect(first).toContain("Logged INC-1");
+    expect(again).toBe(first);
+    expect(await incidentCount()).toBe(1);
+    expect((await incidentRow(1)).request_id).toBe(request.requestId);
+    // The announcement and the lead's briefing, recorded with the incident, once each.
+    expect((await deliveries()).map((d) => d.target_kind).sort()).toEqual(["channel", "person"]);
+    expect(await auditRows("incident.logged")).toHaveLength(1);
+  });
+
+  it("logs the same words typed again as a new incident, since it is a new request", async () => {
+    await teamWithLead(null);
+    const first = await say({ ...interaction("UALICE"), requestId: "1.1.a" }, "incident", "medication Missed evening meds");
+    const second = await say({ ...interaction("UALICE"), requestId: "1.1.b" }, "incident", "medication Missed evening meds");
+    expect([first, second].map((r) => /Logged (INC-\d+)/.exec(r)?.[1])).toEqual(["INC-1", "INC-2"]);
+    expect(await incidentCount()).toBe(2);
+  });
+});
+
 describe("references under load", () => {
   it("gives 100 reports arriving at once INC-1…INC-100, each announced once", async () => {
     await teamWithLead(null);

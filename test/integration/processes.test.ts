@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDeliveryQueue } from "../../jobs/delivery-queue.ts";
+import { Queue } from "bullmq";
+import { COMMAND_QUEUE } from "../../jobs/command-queue.ts";
 import { startFakeSlack, type FakeSlack, type SlackCall } from "../support/fake-slack.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { freePort, isListening, killAll, ROOT, spawnDebrief, type DebriefProcess } from "../support/process.ts";
@@ -120,6 +121,22 @@ async function teamSpace(web: Web, teamId: string, channelId: string): Promise<v
 
 const postAttempts = (channel: string): SlackCall[] => fake.attemptsAt("chat.postMessage").filter((c) => c.body.channel === channel);
 
+function incidentRows(workspaceId: string) {
+  return database.db.selectFrom("incident").select(["number", "summary"]).where("workspace_id", "=", `slack:${workspaceId}`).orderBy("number").execute();
+}
+
+/** Commands acknowledged and waiting for a worker. */
+async function commandsWaiting(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  const queue = new Queue(COMMAND_QUEUE, { connection: redis, prefix });
+  try {
+    return await queue.getWaitingCount();
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
 function deliveryRows(workspaceId: string) {
   return database.db
     .selectFrom("delivery")
@@ -143,46 +160,37 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     web = await startWeb({ perTest: false });
   }, START_MS * 2);
 
-  it("acknowledges and replies from the web process alone, and announces only once a worker runs, exactly once", { timeout: TEST_MS }, async () => {
+  it("acknowledges from the web process alone; the command waits in Redis until a worker runs it, which replies and announces once", { timeout: TEST_MS }, async () => {
     const teamId = "T0SPLIT";
     const channelId = "C0SPLIT";
+    const first = await startWorker();
     await teamSpace(web, teamId, channelId);
+    first.process.signal("SIGTERM");
+    expect(await first.process.waitForExit(30_000), first.process.describe()).toMatchObject({ code: 0 });
 
+    // No worker runs now: the web process acknowledges, and the command waits in the queue, unanswered and unsaved.
     const logged = await type(web, "/incident", "medication low Missed evening meds at Oak House", { teamId, channelId, userId: "U0REPORTER" });
     expect(logged.ack.status).toBe(200);
     expect(logged.ack.text).toBe("");
-    const reply = (await logged.reply()).body;
+    // Nothing can be polled for here: it is an absence. Two seconds is far longer than a worker takes to answer.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(fake.responsesTo(logged.id)).toEqual([]);
+    expect(await incidentRows(teamId)).toEqual([]);
+    expect(await commandsWaiting()).toBe(1);
+
+    // A worker starts: it runs the command, replies to the user, and posts the announcement, each once.
+    const worker = await startWorker();
+    const reply = (await logged.reply(START_MS)).body;
     expect(reply.response_type).toBe("ephemeral");
     expect(reply.text).toBe("Logged INC-1: Missed evening meds at Oak House");
-
-    // The web process recorded the announcement and queued it in Redis, and nobody takes it from the queue.
-    const [row] = await waitFor(async () => {
-      const rows = await deliveryRows(teamId);
-      return rows.length === 1 ? rows : undefined;
-    }, { timeoutMs: 10_000 });
-    expect(row).toMatchObject({ status: "pending", target_id: channelId, attempts: 0 });
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-    const queue = createDeliveryQueue({ connection: redis, prefix });
-    try {
-      expect(await queue.depth()).toBeGreaterThanOrEqual(1);
-      // Nothing can be polled for here: it is an absence. Two seconds is twice the channel pacing gap.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      expect(fake.attemptsAt("chat.postMessage")).toEqual([]);
-      expect((await deliveryRows(teamId))[0]!.status).toBe("pending");
-      expect(await queue.depth()).toBeGreaterThanOrEqual(1);
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
-
-    // A worker starts: it takes the queued message and posts it, once.
-    const worker = await startWorker();
     const [announcement] = await fake.waitFor(() => postAttempts(channelId).length >= 1 && postAttempts(channelId), START_MS);
     expect(announcement!.body.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
-    await waitFor(async () => (await deliveryRows(teamId))[0]!.status === "sent", { timeoutMs: 30_000 });
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // any duplicate post would arrive by now
+    await waitFor(async () => (await deliveryRows(teamId))[0]?.status === "sent", { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // any duplicate reply or post would arrive by now
     expect(postAttempts(channelId)).toHaveLength(1);
-    expect((await deliveryRows(teamId))[0]).toMatchObject({ status: "sent", attempts: 1, message_id: expect.any(String) });
+    expect(fake.responsesTo(logged.id)).toHaveLength(1);
+    expect(await incidentRows(teamId)).toEqual([{ number: 1, summary: "Missed evening meds at Oak House" }]);
+    expect(await commandsWaiting()).toBe(0);
 
     // The worker serves no HTTP: its PORT is free, and it never said it was listening.
     expect(await isListening(worker.port)).toBe(false);
@@ -200,11 +208,12 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.text)).toMatchObject({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
 
-    const listed = await type(web, "/incident", "list", { teamId: "T0METRICS", channelId: "C0METRICS", userId: "U0REPORTER" });
-    expect(listed.ack.status).toBe(200);
-    await listed.reply();
+    // The web process opens forms itself (their trigger_id lasts 3 s); other commands it counts only as acknowledged.
+    const form = await type(web, "/incident", "", { teamId: "T0METRICS", channelId: "C0METRICS", userId: "U0REPORTER" });
+    expect(form.ack.status).toBe(200);
+    await fake.waitForCalls("views.open");
 
-    // The counter goes up once the core has answered, a moment before the reply leaves: poll, don't assume.
+    // The counter goes up once the core has answered, a moment before the form opens: poll, don't assume.
     const metrics = await waitFor(
       async () => {
         const scrape = await get(`${web.base}/metrics`);
@@ -255,22 +264,22 @@ describe("SIGTERM", () => {
     expect(postAttempts(channelId)).toHaveLength(1);
   });
 
-  it("lets the web process send the reply it owes, then exit 0 within a few seconds, saying it stopped", { timeout: TEST_MS }, async () => {
+  it("lets the web process open the form it owes, then exit 0 within a few seconds, saying it stopped", { timeout: TEST_MS }, async () => {
     const web = await startWeb();
-    // Slack's response_url is slow to answer, so the reply is still in flight when SIGTERM arrives.
-    fake.delay("response_url", 1500);
-    const listed = await type(web, "/incident", "list", { teamId: "T0TERMWEB", channelId: "C0TERMWEB", userId: "U0REPORTER" });
-    expect(listed.ack.status).toBe(200);
+    // Slack is slow to open the modal, so the web process is still opening it when SIGTERM arrives.
+    fake.delay("views.open", 1500);
+    const form = await type(web, "/incident", "", { teamId: "T0TERMWEB", channelId: "C0TERMWEB", userId: "U0REPORTER" });
+    expect(form.ack.status).toBe(200);
+    await fake.waitFor(() => fake.attemptsAt("views.open").length >= 1);
     const signalledAt = Date.now();
     web.process.signal("SIGTERM");
 
     const exit = await web.process.waitForExit(30_000);
     expect(exit, web.process.describe()).toMatchObject({ code: 0, signal: null });
     expect(exit.at - signalledAt).toBeLessThan(10_000);
-    const reply = fake.responsesTo(listed.id);
-    expect(reply, web.process.describe()).toHaveLength(1);
-    expect(JSON.stringify(reply[0]!.body)).toContain("No open incidents");
-    expect(exit.at).toBeGreaterThanOrEqual(reply[0]!.answeredAt!);
+    const [opened] = fake.attemptsAt("views.open");
+    expect(opened!.body.view).toMatchObject({ type: "modal", callback_id: "incident.new" });
+    expect(exit.at).toBeGreaterThanOrEqual(opened!.answeredAt!);
 
     const why = web.process.describe();
     expect(web.process.logs.find((l) => l.msg === "stopping: finishing what is in flight"), why).toMatchObject({ signal: "SIGTERM" });

@@ -6,7 +6,7 @@ import { toModal } from "../../adapters/slack/render.ts";
 import { DomainError } from "../../src/domain/errors.ts";
 import { createHttpServer, type HttpServer } from "../../src/infra/http-server.ts";
 import { createMetrics, type Metrics } from "../../src/infra/metrics.ts";
-import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import type { CommandQueue, Debrief, DeferredCommand, Interaction, Outcome, Submission } from "../../src/interaction.ts";
 import type { FormValues } from "../../src/views/view.ts";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import {
@@ -38,6 +38,21 @@ const debrief: Debrief = {
   press: (...args) => (calls.push({ door: "press", args }), script.press(...args)),
 };
 
+/**
+ * The command queue at its port: it keeps what it is given and, as a worker would once the ack has gone, runs it
+ * through the adapter's answerer. `down` makes it refuse, as when Redis cannot be reached.
+ */
+const queued: DeferredCommand[] = [];
+const answered: Promise<void>[] = [];
+let queueDown = false;
+const commands: CommandQueue = {
+  async defer(command) {
+    if (queueDown) throw new Error("Redis did not take the command within 1500 ms");
+    queued.push(command);
+    setImmediate(() => answered.push(adapter.answerCommand(command)));
+  },
+};
+
 const replyWith = (text: string): Outcome => ({ kind: "reply", view: { text, sections: [{ text }] } });
 const FORM: Outcome = {
   kind: "form",
@@ -65,6 +80,7 @@ beforeAll(async () => {
   adapter = createSlackAdapter({
     config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
     debrief,
+    commands,
     log: pino({ level: "silent" }),
     metrics,
   });
@@ -82,6 +98,9 @@ afterAll(async () => {
 
 beforeEach(() => {
   calls.length = 0;
+  queued.length = 0;
+  answered.length = 0;
+  queueDown = false;
   fake.reset();
   script = {
     command: async (_i, _n, text) => replyWith(`ok: ${text}`),
@@ -96,9 +115,12 @@ function expectEmptyAck(reply: SlackReply): void {
 }
 
 describe("slash commands", () => {
-  it("acknowledges at once with an empty body, then replies only to the person who typed", async () => {
-    const reply = await send(endpoint, slashCommand({ text: "medication low Missed meds", responseUrl: fake.responseUrl("c1") }));
+  it("queues the command, acknowledges with an empty body, then replies only to the person who typed", async () => {
+    const request = slashCommand({ text: "medication low Missed meds", responseUrl: fake.responseUrl("c1") });
+    const reply = await send(endpoint, request);
     expectEmptyAck(reply);
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.replyTo).toEqual({ responseUrl: fake.responseUrl("c1"), userId: "U0REPORTER" });
     const [answer] = await fake.waitForResponses("c1");
     expect(answer!.body).toMatchObject({ response_type: "ephemeral", text: "ok: medication low Missed meds" });
     expect(answer!.body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: "ok: medication low Missed meds" } }]);
@@ -107,16 +129,46 @@ describe("slash commands", () => {
         actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" },
         channel: { platform: "slack", workspaceId: "T0001", channelId: "C0INCIDENTS" },
         channelName: "oak-house-incidents",
+        requestId: request.payload.trigger_id,
       },
       "incident",
       "medication low Missed meds",
     ]);
   });
 
+  it("says at once, in the acknowledgement, when the command cannot be queued, and gives back what was typed", async () => {
+    queueDown = true;
+    const reply = await send(endpoint, slashCommand({ text: "medication Missed meds &amp; fell", responseUrl: fake.responseUrl("down") }));
+    expect(reply.status).toBe(200);
+    const body = JSON.parse(reply.text) as Record<string, any>;
+    expect(body.response_type).toBe("ephemeral");
+    expect(body.text).toContain("Debrief could not take that command just now, so nothing was saved. Please try again in a moment.");
+    expect(JSON.stringify(body.blocks)).toContain("medication Missed meds &amp; fell");
+    expect(calls).toEqual([]);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/debrief_commands_total\{command="incident",outcome="not_taken"\} 1/);
+  });
+
+  it("fails the queued command when Slack refuses its reply, so the queue tries it again", async () => {
+    fake.failNext("response_url", 1, { kind: "http", status: 500 });
+    const command: DeferredCommand = {
+      interaction: { actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null, requestId: "1.2.3" },
+      name: "debrief",
+      text: "help",
+      replyTo: { responseUrl: fake.responseUrl("retry"), userId: "U0REPORTER" },
+    };
+    await expect(adapter.answerCommand(command)).rejects.toThrow("Slack refused the reply to /debrief (HTTP 500");
+    await adapter.answerCommand(command);
+    expect(fake.responsesTo("retry").map((r) => r.body.text)).toEqual(["ok: help"]);
+  });
+
   it("passes the command name and treats a direct message as no channel", async () => {
     await send(endpoint, slashCommand({ command: "/reflect", channelId: "D0REPORTER", channelName: "directmessage", responseUrl: fake.responseUrl("dm") }));
     await fake.waitForResponses("dm");
-    expect(calls[0]!.args.slice(0, 2)).toEqual([{ actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null }, "reflect"]);
+    expect(calls[0]!.args.slice(0, 2)).toEqual([
+      { actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null, requestId: expect.any(String) },
+      "reflect",
+    ]);
   });
 
   it("opens the form with the command's trigger_id", async () => {
@@ -265,6 +317,7 @@ describe("starting and stopping", () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       debrief: { ...debrief, command: () => new Promise((resolve) => setTimeout(() => resolve(replyWith("slow but sure")), 400)) },
+      commands,
       log: pino({ level: "silent" }),
       metrics: createMetrics(),
     });
@@ -281,6 +334,7 @@ describe("starting and stopping", () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       debrief,
+      commands,
       log: pino({ level: "silent" }),
       metrics: createMetrics(),
     });
@@ -298,6 +352,7 @@ describe("starting and stopping", () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-revoked", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       debrief,
+      commands,
       log: pino({ level: "silent" }),
       metrics: createMetrics(),
     });
@@ -308,6 +363,7 @@ describe("starting and stopping", () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: null, appToken: "xapp-1-A0-1-abc", apiUrl: fake.url },
       debrief,
+      commands,
       log: pino({ level: "silent" }),
       metrics: createMetrics(),
     });

@@ -65,6 +65,7 @@ async function type(command: string, text: string, options: SlashCommandOptions 
   const request = slashCommand({ command, text, responseUrl: fake.responseUrl(id), ...options });
   const ack = await send(endpoint, request);
   return {
+    id,
     ack,
     /** The modal this command opened, as views.open received it. */
     modal: async () =>
@@ -274,6 +275,24 @@ describe("Slack under load and failure", () => {
     const attempts = fake.attemptsAt("chat.postMessage").slice(before);
     expect(attempts.filter((c) => c.failed?.kind === "rate_limited")).toHaveLength(2);
     expect(attempts.filter((c) => c.failed?.kind === "http")).toHaveLength(1);
+  });
+
+  it("logs once and replies once when Slack refuses the first reply and the queued command is run again", { timeout: 20_000 }, async () => {
+    const teamId = "T0AGAIN";
+    await teamSpace(teamId, "C0AGAIN");
+    fake.failNext("response_url", 1, { kind: "http", status: 500 });
+    const logged = await type("/incident", "fall low Slipped on the wet kitchen floor", { teamId, channelId: "C0AGAIN", userId: "U0REPORTER" });
+    expectPromptEmptyAck(logged.ack);
+    // The first run logged INC-1 but could not reply; the queue runs the command again after its back-off.
+    const reply = await logged.reply(10_000);
+    expect(reply.text).toBe("Logged INC-1: Slipped on the wet kitchen floor");
+    const [announcement] = await fake.waitFor(() => posts("C0AGAIN").length >= 1 && posts("C0AGAIN"));
+    expect(announcement!.body.text).toBe("INC-1 · Accident, injury or fall: Slipped on the wet kitchen floor");
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // a second reply or post would arrive by now
+    expect(fake.responsesTo(logged.id)).toHaveLength(1);
+    expect(posts("C0AGAIN")).toHaveLength(1);
+    const rows = await database.db.selectFrom("incident").select("number").where("workspace_id", "=", `slack:${teamId}`).execute();
+    expect(rows).toEqual([{ number: 1 }]);
   });
 
   it("tells the user within 3 seconds that nothing was saved when Postgres is down, and works again when it is back", async () => {

@@ -52,7 +52,7 @@ export interface FakeSlack {
   /** A response_url of this fake; replies posted to it are kept under `id`. */
   responseUrl(id: string): string;
   responsesTo(id: string): ResponseUrlCall[];
-  /** The next `count` calls to `method` fail this way, then calls succeed again. */
+  /** The next `count` calls to `method` (or "response_url": any reply) fail this way, then calls succeed again. */
   failNext(method: string, count: number, failure: Failure): void;
   /**
    * Answers every call to `method` (a Web API method, or "response_url" for replies) `ms` after it arrives, as a slow
@@ -95,6 +95,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const raw = await readBody(req);
     const body = parseBody(raw, req.headers["content-type"] ?? "");
     if (req.method === "POST" && path.startsWith("/respond/")) {
+      // A reply refused on purpose is not kept: responses are what the user saw.
+      const refused = failures.get("response_url")?.shift();
+      if (refused) {
+        res.writeHead(refused.kind === "http" ? refused.status : 404, { "content-type": "text/plain" }).end(refused.kind === "platform" ? refused.error : "internal_error");
+        return;
+      }
       const response: ResponseUrlCall = { id: decodeURIComponent(path.slice("/respond/".length)), body, at: Date.now() };
       responses.push(response);
       notify();

@@ -1,10 +1,12 @@
 import type { Logger } from "pino";
-import type { Debrief } from "../../../src/interaction.ts";
+import type { CommandQueue, Debrief } from "../../../src/interaction.ts";
 import type { SlackMetrics } from "../request-context.ts";
 
-/** What every listener needs: the core's three doors, a logger and the metrics it reports to. */
+/** What every listener needs: the core's three doors, the command queue, a logger and the metrics it reports to. */
 export interface ListenerDeps {
   debrief: Debrief;
+  /** Where slash commands wait for a worker once acknowledged. */
+  commands: CommandQueue;
   log: Logger;
   metrics: SlackMetrics;
 }

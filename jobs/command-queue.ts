@@ -1,0 +1,60 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { CommandQueue, DeferredCommand } from "../src/interaction.ts";
+
+export const COMMAND_QUEUE = "command";
+
+export interface CommandQueueOptions {
+  connection: Redis;
+  prefix: string;
+  /** Tries per command; the reply is what usually fails, and a run that logged its incident is not repeated. */
+  attempts?: number;
+  /** First retry delay; it doubles each try (tests pass a few ms). */
+  backoffMs?: number;
+}
+
+// The web process waits this long for Redis before telling the user their command was not taken, well inside Slack's 3 s.
+const DEFER_TIMEOUT_MS = 1500;
+
+export interface CommandQueueHandle extends CommandQueue {
+  close(): Promise<void>;
+}
+
+// BullMQ refuses ':' in job ids; the platform's request id is unique per request, so a request queued twice is one job.
+const commandJobId = (command: DeferredCommand): string | undefined =>
+  command.interaction.requestId
+    ? `command-${command.interaction.actor.platform}-${command.interaction.actor.workspaceId}-${command.interaction.requestId}`.replaceAll(":", "_")
+    : undefined;
+
+/**
+ * Commands the web process has acknowledged, waiting for a worker. The web role acknowledges a slash command as soon
+ * as it is stored here, so Slack's 3 seconds never depend on the database or on how busy the workers are.
+ */
+export function createCommandQueue(options: CommandQueueOptions): CommandQueueHandle {
+  const queue = new Queue<DeferredCommand>(COMMAND_QUEUE, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: {
+      attempts: options.attempts ?? 5,
+      backoff: { type: "exponential", delay: options.backoffMs ?? 1000 },
+      // What people typed stays in Redis no longer than it takes to answer; a failed one is kept a day to look into.
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600 },
+    },
+  });
+  return {
+    async defer(command) {
+      const jobId = commandJobId(command);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not take the command within ${DEFER_TIMEOUT_MS} ms`)), DEFER_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([queue.add(command.name, command, jobId ? { jobId } : {}), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => queue.close(),
+  };
+}
