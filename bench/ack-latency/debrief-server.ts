@@ -1,17 +1,23 @@
+import { setPriority } from "node:os";
 import { readConfig, type Role } from "../../src/config.ts";
 import { createLogger } from "../../src/infra/logger.ts";
 import { start } from "../../src/runtime.ts";
 import { serveParent } from "./ipc.ts";
 
 /**
- * Debrief as `npm start` runs it (one process, web and worker roles, logs to stdout; or one role, as
- * `npm start -- --role web|worker` with BENCH_SPLIT_ROLES=1), configured by the environment run.ts gives it: Slack
- * over HTTP against the fake Slack, the bench's own database and Redis prefix, PORT=0.
+ * Debrief in one role, as `npm start -- --role web|worker` runs it (the default: one process of each), or in both as
+ * `npm start` does (BENCH_ONE_PROCESS=1), configured by the environment run.ts gives it: Slack over HTTP against the
+ * fake Slack, the bench's own database and Redis prefix, PORT=0.
  */
 
 // Loaded only when profiling, so the headline runs carry no wrappers.
 const timings = process.env.BENCH_PROFILE === "1" ? await import("./debrief-timings.ts") : null;
 timings?.installTimings();
+
+// Background work yields to acknowledgements: on a shared machine the worker runs at a lower CPU priority, as the
+// README advises when web and worker share one (on separate machines or containers, it makes no difference).
+const niceness = Number(process.env.BENCH_NICE ?? 0);
+if (niceness) setPriority(niceness);
 
 const config = readConfig(process.env);
 const log = createLogger(config.logLevel);

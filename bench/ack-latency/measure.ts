@@ -32,6 +32,9 @@ export interface Measured {
 // Give up on a request after this long: well past Slack's 3 s, so the slowest answers are still measured.
 const REQUEST_TIMEOUT_MS = 10_000;
 
+// The longest a step's backlog of queued commands may take to drain before its missing replies count as lost.
+const DRAIN_TIMEOUT_MS = 180_000;
+
 export const tagFor = (target: Target, plan: PhasePlan): string =>
   `${target.name}-${plan.kind}-${plan.ratePerSecond}${plan.attempt && plan.attempt > 1 ? `-r${plan.attempt}` : ""}`;
 
@@ -54,20 +57,31 @@ export async function measure(bench: Bench, target: Target, plan: PhasePlan): Pr
   if (target.profiled) {
     await target.server.call("timings"); // starts the phase's tally afresh
     await target.server.call("startProfile");
+    for (const helper of target.helpers) await helper.call("startProfile");
   }
   const cpuBefore = await serverCpuMs(target);
   const machineBefore = cpuSnapshot();
-  const record = await bench.load.call<PhaseRecord>("phase", spec);
+  // Experiment (BENCH_WEB_ALONE=1): the worker is stopped while the load runs and resumed to drain the queue after,
+  // so the acknowledgements are measured as they would be with workers on machines of their own.
+  const paused = process.env.BENCH_WEB_ALONE === "1" && plan.kind !== "warm-up" ? target.helpers : [];
+  for (const helper of paused) process.kill(helper.info.pid, "SIGSTOP");
+  const record = await bench.load.call<PhaseRecord>("phase", spec).finally(() => {
+    for (const helper of paused) process.kill(helper.info.pid, "SIGCONT");
+  });
   const machineAfter = cpuSnapshot();
 
   if (target.replies) {
     const acked = record.status.filter((s) => s === 200).length;
-    // Replies still on their way are waited for, so a slow reply is measured rather than counted missing.
-    await bench.observer.waitUntil(() => bench.observer.repliesFor(spec.tag).length >= acked, { quietMs: 3000, timeoutMs: 20_000 });
+    // Replies still on their way are waited for, so a slow reply is measured rather than counted missing, and the next
+    // step starts with the command queue drained. While replies keep coming the wait goes on, up to DRAIN_TIMEOUT_MS.
+    await bench.observer.waitUntil(() => bench.observer.repliesFor(spec.tag).length >= acked, { quietMs: 5000, timeoutMs: DRAIN_TIMEOUT_MS });
   }
   const cpuAfter = await serverCpuMs(target);
   const timings = target.profiled ? await target.server.call<Timings>("timings") : null;
-  if (target.profiled) await target.server.call("stopProfile", `${bench.profileDir}/${spec.tag}.cpuprofile`);
+  if (target.profiled) {
+    await target.server.call("stopProfile", `${bench.profileDir}/${spec.tag}.cpuprofile`);
+    for (const [i, helper] of target.helpers.entries()) await helper.call("stopProfile", `${bench.profileDir}/${spec.tag}-worker${i + 1}.cpuprofile`);
+  }
 
   const summary = summarize({
     target: target.name,

@@ -16,6 +16,8 @@ export interface TargetResult {
   steps: PhaseSummary[];
   /** The highest step sustained (0 if none), and whether every step was, so the bench's ceiling was the limit. */
   maxSustained: number;
+  /** Debrief: the highest rate measured at which replies also kept up (p99 reply < 3 s); null for bare Bolt. */
+  maxKeptUp: number | null;
   ceilingReached: boolean;
 }
 
@@ -39,7 +41,7 @@ export function verdict(bare: TargetResult, debrief: TargetResult): Verdict {
 
 const COLUMNS = [
   "target", "phase", "offered/s", "achieved/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors",
-  "replied", "logged/s", "reply p50", "reply p99", "others' CPU", "sustained",
+  "replied", "logged/s", "reply p50", "reply p99", "kept up", "others' CPU", "sustained",
 ];
 
 /** How much of the machine other people's work took during the phase; "!" marks a noisy phase. */
@@ -61,6 +63,7 @@ function row(s: PhaseSummary): string[] {
     s.reply ? s.reply.loggedPerSecond.toFixed(0) : "-",
     s.reply ? fmtMs(s.reply.p50) : "-",
     s.reply ? fmtMs(s.reply.p99) : "-",
+    s.keptUp ? (s.keptUp.ok ? "yes" : "no") : "-",
     othersCpu(s),
     s.sustained?.ok ? "yes" : `no: ${s.sustained?.reasons.join("; ")}`,
   ];
@@ -84,6 +87,9 @@ export function conclusions(bare: TargetResult, debrief: TargetResult, v: Verdic
     `Debrief p99 ÷ bare Bolt p99 at ${debrief.fixed.offeredPerSecond}/s: ${fmtMs(debrief.fixed.ack.p99)} ÷ ${fmtMs(bare.fixed.ack.p99)} ms = ${v.p99Ratio.toFixed(2)} (target ≤ ${TARGETS.maxP99Ratio}) ${mark(v.p99Pass)}`,
     `Debrief max sustained ÷ bare Bolt max sustained: ${debrief.maxSustained} ÷ ${bare.maxSustained} = ${v.sustainedRatio.toFixed(2)} (target ≥ ${TARGETS.minSustainedRatio}) ${mark(v.sustainedPass)}`,
   ];
+  if (debrief.maxKeptUp !== null) {
+    lines.push(`Highest rate at which Debrief's replies also kept up (p99 reply < 3 s, logged/s ≥ 95% of offered): ${debrief.maxKeptUp}/s; above it, acknowledged commands wait in the queue`);
+  }
   if (bare.ceilingReached) lines.push("  (bare Bolt sustained every step, so its true maximum is higher and the real ratio lower)");
   const noisy = [bare.fixed, debrief.fixed].filter((s) => s.noisy);
   if (noisy.length > 0) {
@@ -115,9 +121,10 @@ export function announcementCheck(fixed: PhaseSummary): { ok: boolean; text: str
 export function progressLine(s: PhaseSummary): string {
   const reply = s.reply ? `, reply p50/p99 ${fmtMs(s.reply.p50)}/${fmtMs(s.reply.p99)} ms` : "";
   const verdict = s.kind === "warm-up" ? "" : s.sustained?.ok ? " — sustained" : ` — not sustained: ${s.sustained?.reasons.join("; ")}`;
+  const keptUp = s.keptUp && !s.keptUp.ok ? ` (replies behind: ${s.keptUp.reasons.join("; ")})` : "";
   return (
     `  ${s.kind.padEnd(7)} ${String(s.offeredPerSecond).padStart(5)}/s: achieved ${s.achievedPerSecond.toFixed(0)}/s, ` +
-    `ack p50/p99 ${fmtMs(s.ack.p50)}/${fmtMs(s.ack.p99)} ms, errors ${s.errors}${reply}, others' CPU ${othersCpu(s)}${verdict}`
+    `ack p50/p99 ${fmtMs(s.ack.p50)}/${fmtMs(s.ack.p99)} ms, errors ${s.errors}${reply}, others' CPU ${othersCpu(s)}${verdict}${keptUp}`
   );
 }
 

@@ -8,7 +8,7 @@ import { announcementCheck, conclusions, table, verdict, TARGETS } from "./repor
 import { provision, type Resources } from "./resources.ts";
 import { writeResults } from "./results-file.ts";
 import { benchTarget, pause, PLAN, QUICK } from "./schedule.ts";
-import { NOISY_OTHER_SHARE, summarize, SUSTAINED } from "./stats.ts";
+import { KEPT_UP, NOISY_OTHER_SHARE, summarize, SUSTAINED } from "./stats.ts";
 import { startBareBolt, startDebrief, startFakeSlack, startLoadGenerator, type RunFiles, type Target } from "./targets.ts";
 import { TEAM_CHANNELS } from "./workload.ts";
 
@@ -88,7 +88,9 @@ async function main(): Promise<void> {
   const files: RunFiles = {
     prefix: new URL(startedAt.toISOString().replace(/[:.]/g, "-"), resultsDir).pathname,
     profile: process.env.BENCH_PROFILE === "1",
-    splitRoles: process.env.BENCH_SPLIT_ROLES === "1",
+    // As deployed for load: a web process that acknowledges and a worker that does the work. BENCH_ONE_PROCESS=1
+    // measures `npm start`'s single process instead.
+    splitRoles: process.env.BENCH_ONE_PROCESS !== "1",
   };
   const about = { ...machine(), debrief: revision() };
   console.log(`ack-latency bench: Debrief ${about.debrief}; ${about.cpus} CPUs (${about.cpuModel}), Node ${about.node}${QUICK ? "; QUICK run" : ""}`);
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
   children.push(bare.server);
   const debrief = await startDebrief(files, fake.info, signingSecret, resources);
   children.push(debrief.server, ...debrief.helpers);
-  if (files.splitRoles) console.log("Debrief runs as two processes: --role web and --role worker");
+  console.log(files.splitRoles ? "Debrief runs as two processes: --role web and --role worker" : "Debrief runs as one process (--role all)");
   const bench: Bench = { profileDir: `${files.prefix}-profile`, load, slack: fake.info, observer: new SlackObserver(fake) };
   if (files.profile) mkdirSync(bench.profileDir, { recursive: true });
 
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       debriefProcesses: files.splitRoles ? "web + worker" : "one (web and worker roles)",
       teamChannels: TEAM_CHANNELS,
       sustainedMeans: SUSTAINED,
+      keptUpMeans: KEPT_UP,
       targets: TARGETS,
       verdict: { ...v, announcementsOk: announced.ok },
       results: { bareBolt: bareResult, debrief: debriefResult },

@@ -80,6 +80,14 @@ export async function benchTarget(bench: Bench, target: Target, raw: Measured[],
     if (!step.summary.sustained?.ok) break;
     maxSustained = rate;
   }
-  return { name: target.name, fixed: fixed.summary, steps, maxSustained, ceilingReached: maxSustained === PLAN.steps.at(-1) };
+  const keptUp = [fixed.summary, ...steps].filter((s) => s.keptUp?.ok).map((s) => s.offeredPerSecond);
+  return {
+    name: target.name,
+    fixed: fixed.summary,
+    steps,
+    maxSustained,
+    maxKeptUp: target.replies ? Math.max(0, ...keptUp) : null,
+    ceilingReached: maxSustained === PLAN.steps.at(-1),
+  };
 }
 

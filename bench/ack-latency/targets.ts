@@ -31,7 +31,7 @@ export interface RunFiles {
   prefix: string;
   /** Whether Debrief reports where its time went and writes a CPU profile per phase (BENCH_PROFILE=1). */
   profile: boolean;
-  /** Whether Debrief runs as a web process and a worker process (BENCH_SPLIT_ROLES=1) instead of one. */
+  /** Whether Debrief runs as a web process and a worker process (the default) or as one (BENCH_ONE_PROCESS=1). */
   splitRoles: boolean;
 }
 
@@ -57,6 +57,9 @@ export async function startBareBolt(files: RunFiles, slack: FakeSlackInfo, signi
   return { name: "bare-bolt", endpoint: `http://127.0.0.1:${server.info.port}/slack/events`, server, helpers: [], replies: false, profiled: false };
 }
 
+/** The worker's CPU priority beside the web process, as `nice -n 10 npm start -- --role worker` would set it. */
+export const WORKER_NICENESS = 19;
+
 /** Debrief configured only through its environment, as an operator would run it. */
 export async function startDebrief(files: RunFiles, slack: FakeSlackInfo, signingSecret: string, resources: Resources): Promise<Target> {
   const env = {
@@ -81,7 +84,7 @@ export async function startDebrief(files: RunFiles, slack: FakeSlackInfo, signin
     ? [
         await startChild<ServerInfo>("Debrief worker", here("debrief-server.ts"), {
           logFile: `${files.prefix}-debrief-worker.log`,
-          env: { ...env, BENCH_DEBRIEF_ROLE: "worker" },
+          env: { ...env, BENCH_DEBRIEF_ROLE: "worker", BENCH_NICE: String(WORKER_NICENESS), ...(files.profile ? { BENCH_PROFILE: "1" } : {}) },
         }),
       ]
     : [];
