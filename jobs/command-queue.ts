@@ -13,7 +13,8 @@ export interface CommandQueueOptions {
   backoffMs?: number;
 }
 
-// The web process waits this long for Redis before telling the user their command was not taken, well inside Slack's 3 s.
+// The web process waits this long for Redis before telling the user their command was not taken, well inside Slack's
+// 3 s. Should Redis take it after all, a worker still answers it: the user then reads both, which beats a silent loss.
 const DEFER_TIMEOUT_MS = 1500;
 
 export interface CommandQueueHandle extends CommandQueue {
@@ -37,9 +38,10 @@ export function createCommandQueue(options: CommandQueueOptions): CommandQueueHa
     defaultJobOptions: {
       attempts: options.attempts ?? 5,
       backoff: { type: "exponential", delay: options.backoffMs ?? 1000 },
-      // What people typed stays in Redis no longer than it takes to answer; a failed one is kept a day to look into.
+      // What people typed (possibly about a vulnerable person) stays in Redis no longer than it takes to answer; a
+      // command that could not be answered is kept an hour, long enough to look into, no longer.
       removeOnComplete: true,
-      removeOnFail: { age: 24 * 3600 },
+      removeOnFail: { age: 3600 },
     },
   });
   return {
