@@ -143,6 +143,12 @@ export async function findIncident(
   );
 }
 
+/** Whether an insert failed because an incident was already logged from the same platform request. */
+export function isRepeatedRequest(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  return e?.code === "23505" && (e.constraint === "incident_request" || String(e.message).includes('"incident_request"'));
+}
+
 /** The incident logged from one platform request, if that request was already run. */
 export async function findIncidentByRequest(db: DbOrTx, workspaceId: string, requestId: string): Promise<Incident | undefined> {
   const row = await db.selectFrom("incident").select("number").where("workspace_id", "=", workspaceId).where("request_id", "=", requestId).executeTakeFirst();

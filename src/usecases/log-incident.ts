@@ -5,7 +5,7 @@ import type { Interaction } from "../interaction.ts";
 import { recordAudits } from "../store/audit.ts";
 import type { Db } from "../store/database.ts";
 import { isStoreUnavailable } from "../store/unavailable.ts";
-import { findIncidentByRequest, insertIncidents } from "../store/incidents.ts";
+import { findIncidentByRequest, insertIncidents, isRepeatedRequest } from "../store/incidents.ts";
 import { channelBeside, workspaceKey } from "../store/keys.ts";
 import { findPerson, type Person } from "../store/people.ts";
 import { findTeam, type Team } from "../store/teams.ts";
@@ -48,17 +48,21 @@ export async function logIncident(
   involvedUserIds: readonly string[],
 ): Promise<LoggedIncident> {
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
-  if (interaction.requestId) {
-    const earlier = await findIncidentByRequest(deps.db, workspaceId, interaction.requestId);
-    if (earlier) return loggedBefore(deps, earlier);
-  }
   const reporter = await knownPerson(deps, interaction.actor);
   const involved = await Promise.all(involvedUserIds.map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
   const team = await teamOf(deps.db, interaction, reporter);
   const restricted = isRestricted(draft);
   const lead = restricted && team?.leadId ? await findPerson(deps.db, team.leadId) : undefined;
   const report: Report = { interaction, draft, reporter, involved, involvedUserIds, team, lead, restricted, occurredAt: draft.occurredAt ?? deps.now() };
-  return laneFor(deps, workspaceId).submit(report);
+  try {
+    return await laneFor(deps, workspaceId).submit(report);
+  } catch (err) {
+    // Rare (a queued command run again after its first run committed), so the database's unique index finds it
+    // rather than a lookup before every report.
+    const earlier = isRepeatedRequest(err) && interaction.requestId ? await findIncidentByRequest(deps.db, workspaceId, interaction.requestId) : undefined;
+    if (!earlier) throw err;
+    return loggedBefore(deps, earlier);
+  }
 }
 
 /**

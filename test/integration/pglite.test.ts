@@ -97,6 +97,14 @@ describe("embedded PGlite", () => {
 
     const shown = await debrief.command(interaction("UALICE"), "incident", "show INC-1");
     expect(shown.kind === "reply" && shown.view.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
+
+    // A queued command run a second time finds its incident here too, and logs nothing more.
+    const request = { ...interaction("UALICE"), requestId: "42.42.abc" };
+    const once = await debrief.command(request, "incident", "fall none Slipped in the garden");
+    const twice = await debrief.command(request, "incident", "fall none Slipped in the garden");
+    expect(once.kind === "reply" && once.view.text).toBe("Logged INC-13: Slipped in the garden");
+    expect(twice).toEqual(once);
+    expect(await db.selectFrom("incident").select("number").execute()).toHaveLength(13);
   });
 
   it("keeps everything after closing and reopening the same directory", { timeout: SLOW }, async () => {
