@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
 
 /**
  * A local stand-in for Slack's side of the conversation: the Web API (`SLACK_API_URL` points here) and the
@@ -59,6 +60,14 @@ export interface FakeSlack {
    * Slack would; the call is recorded on arrival. `delay(method, 0)` answers at once again.
    */
   delay(method: string, ms: number): void;
+  /**
+   * Socket Mode: `apps.connections.open` hands out a WebSocket URL of this fake, which greets each client with
+   * `hello`. `send` delivers an envelope to the connected app and resolves with the payload it acknowledges with.
+   */
+  readonly socketMode: {
+    connections(): number;
+    send(type: "slash_commands" | "interactive" | "events_api", payload: Record<string, any>, timeoutMs?: number): Promise<Record<string, any>>;
+  };
   /** Waits until `probe` returns something truthy, checking as calls arrive. */
   waitFor<T>(probe: () => T | undefined | null | false | 0, timeoutMs?: number): Promise<T>;
   /** Waits for at least `count` successful calls to `method`, and gives them all. */
@@ -87,6 +96,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       res.writeHead(500, { "content-type": "text/plain" }).end(String(err));
+    });
+  });
+
+  // Socket Mode, as Slack runs it: the app opens a WebSocket, Slack says hello, then sends envelopes the app acks.
+  const sockets = new WebSocketServer({ noServer: true });
+  const open = new Set<WebSocket>();
+  const acks = new Map<string, (payload: Record<string, any>) => void>();
+  server.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://fake").pathname !== "/socket-mode") return socket.destroy();
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      open.add(ws);
+      ws.on("close", () => open.delete(ws));
+      ws.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, any> };
+        if (message.envelope_id) acks.get(message.envelope_id)?.(message.payload ?? {});
+      });
+      ws.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake-slack" }, connection_info: { app_id: "A0DEBRIEF" } }));
     });
   });
 
@@ -183,6 +209,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const id = String(body.channel);
         return { ok: true, channel: { id, name: `channel-${id.toLowerCase()}`, is_channel: true, is_private: false, is_member: true, is_archived: false } };
       }
+      case "apps.connections.open": {
+        const { port } = server.address() as AddressInfo;
+        return { ok: true, url: `ws://127.0.0.1:${port}/socket-mode` };
+      }
       case "conversations.open":
         return { ok: true, channel: { id: `D${String(body.users ?? "").slice(1)}` } };
       default:
@@ -250,6 +280,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return found.length >= count && found;
       }, timeoutMs);
     },
+    socketMode: {
+      connections: () => open.size,
+      send(type, payload, timeoutMs = 5000) {
+        const [ws] = open;
+        if (!ws) return Promise.reject(new Error("fake Slack: no app is connected over Socket Mode"));
+        const envelopeId = `env-${++seq}`;
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            acks.delete(envelopeId);
+            reject(new Error(`fake Slack: envelope ${envelopeId} (${type}) was not acknowledged within ${timeoutMs} ms`));
+          }, timeoutMs);
+          acks.set(envelopeId, (ack) => {
+            clearTimeout(timer);
+            acks.delete(envelopeId);
+            resolve(ack);
+          });
+          ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api" }));
+        });
+      },
+    },
     waitFor,
     reset() {
       calls.length = 0;
@@ -259,6 +309,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const ws of open) ws.terminate();
+        sockets.close();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
