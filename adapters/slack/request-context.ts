@@ -36,7 +36,7 @@ export function requestLog(log: Logger, context: Context): Logger {
   return log.child({ requestId: context.requestId as string | undefined });
 }
 
-export type SlackMetrics = Pick<Metrics, "ackLatency" | "commands">;
+export type SlackMetrics = Pick<Metrics, "ackLatency" | "commands" | "commandsQueued">;
 
 /** Records how long Slack waited for our acknowledgement. `label` is the command, form or button id. */
 export function recordAck(metrics: SlackMetrics, context: Context, label: string): void {

@@ -4,6 +4,8 @@ export interface Metrics {
   /** Our own registry, not prom-client's global one, so tests and several apps in one process don't collide. */
   registry: Registry;
   commands: Counter<"command" | "outcome">;
+  /** Commands the web role acknowledged and queued for a worker; their outcomes are counted where they run. */
+  commandsQueued: Counter<"command">;
   ackLatency: Histogram<"platform" | "command">;
   deliveryQueueDepth: Gauge;
   deliveries: Counter<"platform" | "outcome">;
@@ -22,6 +24,12 @@ export function createMetrics(): Metrics {
     name: "debrief_commands_total",
     help: "Commands handled, by command and outcome.",
     labelNames: ["command", "outcome"] as const,
+    registers: [registry],
+  });
+  const commandsQueued = new Counter({
+    name: "debrief_commands_queued_total",
+    help: "Commands acknowledged and queued for a worker, by command.",
+    labelNames: ["command"] as const,
     registers: [registry],
   });
   const ackLatency = new Histogram({
@@ -55,6 +63,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     commands,
+    commandsQueued,
     ackLatency,
     deliveryQueueDepth,
     deliveries,

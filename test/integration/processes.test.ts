@@ -224,6 +224,15 @@ describe("web and worker processes on shared Postgres and Redis", () => {
       { timeoutMs: 10_000, intervalMs: 200 },
     );
     expect(metrics).toContain("# TYPE debrief_ack_latency_seconds histogram");
+    // Commands for a worker are counted as queued here, and by outcome where a worker runs them.
+    const queuedSoFar = async () => {
+      const found = /^debrief_commands_queued_total\{command="incident"\} (\d+)$/m.exec((await get(`${web.base}/metrics`)).text);
+      return Number(found?.[1] ?? 0);
+    };
+    const before = await queuedSoFar();
+    const listed = await type(web, "/incident", "list", { teamId: "T0METRICS", channelId: "C0METRICS", userId: "U0REPORTER" });
+    expect(listed.ack.status).toBe(200);
+    expect(await queuedSoFar()).toBe(before + 1);
     expect(metrics).toMatch(/^debrief_ack_latency_seconds_count\{platform="slack",command="incident"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^debrief_ack_latency_seconds_bucket\{le="3",platform="slack",command="incident"\} [1-9]\d*$/m);
     expect(metrics).toContain("debrief_delivery_queue_depth");

@@ -41,6 +41,7 @@ function slashCommand(deps: ListenerDeps) {
       }
       await ack();
       recordAck(deps.metrics, context, name);
+      deps.metrics.commandsQueued.inc({ command: name });
       return;
     }
 
