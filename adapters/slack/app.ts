@@ -13,7 +13,7 @@ import { register as registerEvents } from "./listeners/events.ts";
 import { register as registerViews } from "./listeners/views.ts";
 import { slackLogger } from "./logger.ts";
 import { arrivalProperties, stampArrival, tagRequest, type SlackMetrics } from "./request-context.ts";
-import { webClientOptions, type SlackConfig } from "./web-client.ts";
+import { slackWebClient, webClientOptions, type SlackConfig } from "./web-client.ts";
 
 export const EVENTS_PATH = "/slack/events";
 
@@ -96,7 +96,7 @@ export function createSlackAdapter({ config, debrief, commands, log, metrics }: 
   registerEvents(app, deps);
   reportErrors(app, deps);
 
-  const web = new webApi.WebClient(config.botToken, clientOptions);
+  const web = slackWebClient(config, logger);
   let starting: Promise<void> | undefined;
   let ready = false;
   let stopped = false;

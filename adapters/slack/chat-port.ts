@@ -8,7 +8,7 @@ import {
   type PersonRef,
 } from "../../src/ports.ts";
 import type { MessageView } from "../../src/views/view.ts";
-import { fallbackText, toBlocks } from "./render.ts";
+import { toMessage } from "./render.ts";
 
 /**
  * Platform errors that no retry can mend: the channel or person is gone, the bot was removed or never invited, or
@@ -50,7 +50,7 @@ export class SlackChatPort implements ChatPort {
 
   async update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void> {
     await slackCall(() =>
-      this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: fallbackText(view), blocks: toBlocks(view) }),
+      this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, ...toMessage(view) }),
     );
   }
 
@@ -58,8 +58,7 @@ export class SlackChatPort implements ChatPort {
     const result = await slackCall(() =>
       this.client.chat.postMessage({
         channel,
-        text: fallbackText(view),
-        blocks: toBlocks(view),
+        ...toMessage(view),
         // Previews of links a user typed would repeat their text outside our escaping and limits.
         unfurl_links: false,
         unfurl_media: false,

@@ -33,6 +33,36 @@ export function userMessage(error: unknown): string {
   return error instanceof DomainError ? error.message : SORRY;
 }
 
+/** Logs a failure as what it is (a refusal in the core's words is news; anything else is an error). */
+export function logFailure(log: Logger, cause: unknown, fields: Record<string, unknown>, what: string): void {
+  if (cause instanceof DomainError) log.info({ ...fields, code: cause.code }, `${what} refused: %s`, cause.message);
+  else log.error({ ...fields, err: cause }, `${what} failed`);
+}
+
+export class ResponseUrlError extends Error {
+  override readonly name = "ResponseUrlError";
+}
+
+/**
+ * Posts an ephemeral message to a response_url, which Slack accepts for 30 minutes; throws if Slack refuses it.
+ * `what` names the message in that error.
+ */
+export async function postToResponseUrl(
+  url: string,
+  message: { text: string; blocks?: unknown[] },
+  { timeoutMs, what = "the reply" }: { timeoutMs: number; what?: string },
+): Promise<void> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json; charset=utf-8" },
+    body: JSON.stringify({ response_type: "ephemeral", replace_original: false, ...message }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  // Read to the end, so the connection goes back to the pool.
+  const answer = await res.text();
+  if (!res.ok) throw new ResponseUrlError(`Slack refused ${what} (HTTP ${res.status}: ${answer.slice(0, 100)})`);
+}
+
 /**
  * The last stop for a failed command or button press (forms handle their own, as they must answer in the ack):
  * log it with the request's id, count it, and tell the user through the response_url.
@@ -43,20 +73,12 @@ export function reportErrors(app: App, deps: { log: Logger; metrics: SlackMetric
     const log = requestLog(deps.log, context);
     const b = body as FailedRequestBody;
     const label = b.command?.slice(1) ?? b.actions?.[0]?.action_id ?? b.view?.callback_id ?? b.event?.type ?? "unknown";
-    if (cause instanceof DomainError) log.info({ code: cause.code, label }, "slack request refused: %s", cause.message);
-    else log.error({ err: cause, label }, "slack request failed");
+    logFailure(log, cause, { label }, "slack request");
     if (typeof b.command === "string") deps.metrics.commands.inc({ command: label, outcome: "error" });
     const url = b.response_url;
     if (typeof url !== "string") return;
     try {
-      const text = fallbackText({ text: userMessage(cause) });
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!res.ok) log.warn({ status: res.status }, "could not tell the user about the failure");
+      await postToResponseUrl(url, { text: fallbackText({ text: userMessage(cause) }) }, { timeoutMs: 5000 });
     } catch (err) {
       log.warn({ err }, "could not tell the user about the failure");
     }

@@ -1,7 +1,7 @@
 import type { RespondFn, webApi } from "@slack/bolt";
 import type { Outcome } from "../../src/interaction.ts";
 import type { MessageView } from "../../src/views/view.ts";
-import { fallbackText, toBlocks, toModal } from "./render.ts";
+import { toMessage, toModal } from "./render.ts";
 
 export interface Audience {
   /** The request's response_url, when it has one (commands and message buttons). */
@@ -24,7 +24,7 @@ export async function show(outcome: Outcome, to: Audience): Promise<void> {
 
 /** Ephemeral through the response_url; where there is none (Home tab buttons), a DM from the app instead. */
 export async function reply(view: MessageView, to: Pick<Audience, "respond" | "client" | "userId">): Promise<void> {
-  const message = { text: fallbackText(view), blocks: toBlocks(view) };
+  const message = toMessage(view);
   if (to.respond) await to.respond({ response_type: "ephemeral", replace_original: false, ...message });
   else await to.client.chat.postMessage({ channel: to.userId, ...message });
 }

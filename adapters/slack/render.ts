@@ -82,6 +82,11 @@ export function fallbackText(view: MessageView): string {
   return clipMrkdwn(escapeMrkdwn(view.text), LIMITS.fallbackText);
 }
 
+/** A message's text and blocks, as every Slack method and response_url takes them. */
+export function toMessage(view: MessageView): { text: string; blocks: KnownBlock[] } {
+  return { text: fallbackText(view), blocks: toBlocks(view) };
+}
+
 export interface BlockOptions {
   /** 50 in a message, 100 in a modal or the App Home. */
   maxBlocks?: number;

@@ -5,7 +5,7 @@ import { canDefer } from "../../../src/interaction.ts";
 import { notTakenView } from "../../../src/views/reply-views.ts";
 import { commandInteraction } from "../interaction.ts";
 import { show } from "../outcome.ts";
-import { fallbackText, toBlocks } from "../render.ts";
+import { toMessage } from "../render.ts";
 import { recordAck, requestLog } from "../request-context.ts";
 import type { ListenerDeps } from "./deps.ts";
 
@@ -34,7 +34,7 @@ function slashCommand(deps: ListenerDeps) {
       } catch (err) {
         requestLog(deps.log, context).error({ err, command: name }, "could not queue a command");
         const view = notTakenView(unescapeSlack(command.text));
-        await ack({ response_type: "ephemeral", text: fallbackText(view), blocks: toBlocks(view) });
+        await ack({ response_type: "ephemeral", ...toMessage(view) });
         recordAck(deps.metrics, context, name);
         deps.metrics.commands.inc({ command: name, outcome: "not_taken" });
         return;

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import type { Submission } from "../../../src/interaction.ts";
 import type { FormErrors } from "../../../src/views/view.ts";
-import { originalError, userMessage } from "../errors.ts";
+import { userMessage } from "../errors.ts";
 import { slackPerson } from "../interaction.ts";
 import { reply } from "../outcome.ts";
 import { clipPlain, formValues, inputIds, toConfirmationModal } from "../render.ts";
@@ -54,7 +54,7 @@ function formSubmitted(deps: ListenerDeps) {
       let message: string;
       if (settled.kind === "failed") {
         log.error({ err: settled.error, form: view.callback_id }, "form submission failed");
-        message = userMessage(originalError(asError(settled.error)));
+        message = userMessage(settled.error);
       } else {
         log.warn({ form: view.callback_id, budgetMs: ACK_BUDGET_MS }, "form submission still running at the ack deadline");
         message = NOT_SAVED_YET;
@@ -112,8 +112,4 @@ function onInputs(errors: FormErrors, inputs: readonly string[]): Record<string,
   const first = inputs[0];
   if (stray.length && first) out[first] = clipPlain([out[first], ...stray].filter(Boolean).join(" "), 2000);
   return out;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
