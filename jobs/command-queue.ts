@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { withinTime } from "../src/infra/time-limit.ts";
 import type { CommandQueue, DeferredCommand } from "../src/interaction.ts";
 
 export const COMMAND_QUEUE = "command";
@@ -47,15 +48,8 @@ export function createCommandQueue(options: CommandQueueOptions): CommandQueueHa
   return {
     async defer(command) {
       const jobId = commandJobId(command);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not take the command within ${DEFER_TIMEOUT_MS} ms`)), DEFER_TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([queue.add(command.name, command, jobId ? { jobId } : {}), late]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const adding = queue.add(command.name, command, jobId ? { jobId } : {});
+      await withinTime(adding, DEFER_TIMEOUT_MS, `Redis did not take the command within ${DEFER_TIMEOUT_MS} ms`);
     },
     close: () => queue.close(),
   };

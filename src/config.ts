@@ -229,6 +229,11 @@ const Environment = z
     }
   });
 
+/** With no chat platform configured, Debrief is a chat in the terminal (the console adapter). */
+export function usesConsole(config: Pick<Config, "slack" | "teams">): boolean {
+  return !config.slack && !config.teams;
+}
+
 /** The parsed value, or a ConfigError carrying the first problem's one-line message. */
 function accepted<T>(result: z.ZodSafeParseResult<T>): T {
   if (!result.success) throw new ConfigError(result.error.issues[0]?.message ?? "The configuration is not valid.");

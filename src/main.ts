@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { parseArgs } from "node:util";
-import { ConfigError, readConfig, ROLES, type Role } from "./config.ts";
+import { ConfigError, readConfig, ROLES, usesConsole, type Role } from "./config.ts";
 import { createLogger } from "./infra/logger.ts";
 import { start } from "./runtime.ts";
 
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const consoleMode = !config.slack && !config.teams;
+  const consoleMode = usesConsole(config);
   // In the console the terminal is the chat, so logs go to a file beside the data (synchronously, as to stdout).
   const logFile = consoleMode ? pino.destination({ dest: `${config.dataDir}/debrief.log`, sync: true, mkdir: true }) : undefined;
   const log = createLogger(config.logLevel, logFile);

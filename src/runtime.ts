@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
-import type { Config, Role } from "./config.ts";
+import { usesConsole, type Config, type Role } from "./config.ts";
 import { createDebrief } from "./create-debrief.ts";
 import type { CommandAnswerer } from "./interaction.ts";
 import type { ChatPort, Directory, Platform } from "./ports.ts";
@@ -90,7 +90,7 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     const debrief = createDebrief(debriefDeps);
 
     const platformStarts: (() => Promise<void>)[] = [];
-    const useConsole = !config.slack && !config.teams;
+    const useConsole = usesConsole(config);
     if (config.slack) {
       // Loaded only when configured, so the console starts without loading Bolt.
       const { createSlackAdapter } = await import("../adapters/slack/app.ts");

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Db } from "../store/database.ts";
+import { withinTime } from "./time-limit.ts";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -126,18 +127,12 @@ function drain(res: ServerResponse): void {
 
 /** "ok", or a one-line reason: never a stack, since /readyz may be reachable from outside. */
 async function outcome(check: () => Promise<void>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([check(), timeout]);
+    await withinTime(check(), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`);
     return "ok";
   } catch (err) {
     const message = err instanceof Error ? err.message || err.name : String(err);
     return message.split("\n")[0]!.slice(0, 200);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,3 +1,4 @@
+import { withinTime } from "../infra/time-limit.ts";
 import type { CoreDeps } from "./deps.ts";
 
 // Queueing is a Redis round trip; a Redis that does not answer must not hold up the reply to the user.
@@ -10,10 +11,7 @@ const SCHEDULE_TIMEOUT_MS = 1000;
 export async function scheduleQuietly(deps: CoreDeps, deliveryIds: readonly string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
   try {
-    await Promise.race([
-      deps.deliveries.schedule(deliveryIds),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("queueing timed out")), SCHEDULE_TIMEOUT_MS).unref()),
-    ]);
+    await withinTime(deps.deliveries.schedule(deliveryIds), SCHEDULE_TIMEOUT_MS, "queueing timed out");
   } catch (err) {
     deps.log.warn({ err, deliveryIds }, "could not queue deliveries; the reconcile job will");
   }
