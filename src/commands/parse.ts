@@ -1,6 +1,7 @@
 import type { Command, CommandName, Mention } from "./command.ts";
 import type { PhysicalHarm } from "../domain/harm.ts";
 import { findCategory } from "../domain/categories.ts";
+import { DUE_MISSING } from "../domain/due.ts";
 import { isPhysicalHarm } from "../domain/harm.ts";
 import { parseActionRef, parseIncidentRef } from "../domain/references.ts";
 
@@ -146,7 +147,7 @@ const extraWords = (words: Words, from: number, form: string): Problem =>
 const NO_INCIDENT_REF = problem("I couldn't find the incident reference — it looks like INC-12.");
 const NO_ACTION_REF = problem("I couldn't find the action reference — it looks like A-7.");
 const NO_OWNER = problem("Who owns this action? Mention them, e.g. @sam.");
-const NO_DUE = problem("When is it due? e.g. by friday, in 3 days, tomorrow 5pm or 2026-12-01.");
+const NO_DUE = problem(DUE_MISSING);
 const NO_ACTION_TEXT = problem("What is the action? Add a few words after the due date.");
 
 // ── /incident ──────────────────────────────────────────────────────────────────

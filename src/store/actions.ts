@@ -2,7 +2,7 @@ import type { Action, ActionStatus } from "../domain/action.ts";
 import type { Incident } from "../domain/incident.ts";
 import { formatActionRef, formatIncidentRef } from "../domain/references.ts";
 import type { DbOrTx } from "./database.ts";
-import { findIncident } from "./incidents.ts";
+import { findIncidentById } from "./incidents.ts";
 
 type ActionRow = {
   id: number;
@@ -102,8 +102,7 @@ export async function findAction(
 }
 
 export async function findActionIncident(db: DbOrTx, action: Action): Promise<Incident> {
-  const { number } = await db.selectFrom("incident").select("number").where("id", "=", action.incidentId).executeTakeFirstOrThrow();
-  const incident = await findIncident(db, action.workspaceId, number);
+  const incident = await findIncidentById(db, action.incidentId);
   if (!incident) throw new Error(`incident of ${action.ref} vanished`);
   return incident;
 }

@@ -134,7 +134,16 @@ export async function findIncident(
 ): Promise<Incident | undefined> {
   let query = db.selectFrom("incident").selectAll().where("workspace_id", "=", workspaceId).where("number", "=", number);
   if (options.forUpdate) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  return withInvolved(db, await query.executeTakeFirst());
+}
+
+/** Reads by the row's id, as an action refers to its incident. */
+export async function findIncidentById(db: DbOrTx, id: number): Promise<Incident | undefined> {
+  return withInvolved(db, await db.selectFrom("incident").selectAll().where("id", "=", id).executeTakeFirst());
+}
+
+/** An incident row with the people involved in it. */
+async function withInvolved(db: DbOrTx, row: IncidentRow | undefined): Promise<Incident | undefined> {
   if (!row) return undefined;
   const involved = await db.selectFrom("incident_person").select("person_id").where("incident_id", "=", row.id).execute();
   return toIncident(
@@ -151,8 +160,7 @@ export function isRepeatedRequest(err: unknown): boolean {
 
 /** The incident logged from one platform request, if that request was already run. */
 export async function findIncidentByRequest(db: DbOrTx, workspaceId: string, requestId: string): Promise<Incident | undefined> {
-  const row = await db.selectFrom("incident").select("number").where("workspace_id", "=", workspaceId).where("request_id", "=", requestId).executeTakeFirst();
-  return row ? findIncident(db, workspaceId, row.number) : undefined;
+  return withInvolved(db, await db.selectFrom("incident").selectAll().where("workspace_id", "=", workspaceId).where("request_id", "=", requestId).executeTakeFirst());
 }
 
 /** The most recent incidents of a team (or of the workspace when team is null), newest first. */

@@ -1,14 +1,11 @@
-import { canSeeDetails } from "../domain/access.ts";
 import type { Action } from "../domain/action.ts";
 import { parseDue } from "../domain/due.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Incident } from "../domain/incident.ts";
-import { formatIncidentRef } from "../domain/references.ts";
 import { recordDeliveries } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
 import { findActionIncident, insertAction, listOpenActions } from "../store/actions.ts";
 import { recordAudit } from "../store/audit.ts";
-import { findIncident } from "../store/incidents.ts";
 import { workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
 import { takeActionNumber } from "../store/workspaces.ts";
@@ -17,6 +14,7 @@ import { ActionInputError, canSeeTitle, titleProblem, zoneOf } from "./action-ac
 import type { CoreDeps } from "./deps.ts";
 import { incidentCircle, type IncidentCircle } from "./incident-access.ts";
 import { knownPerson, mentionedRef } from "./people.ts";
+import { showIncident } from "./incident-record.ts";
 import { scheduleQuietly } from "./schedule.ts";
 
 /** The most a list shows: enough for anyone's week, and what fits in one chat message. */
@@ -39,19 +37,14 @@ export interface AddedAction {
 
 /** An incident the actor may add actions to: one whose details they can see. */
 export async function incidentForActions(deps: CoreDeps, interaction: Interaction, number: number): Promise<{ incident: Incident; circle: IncidentCircle; actor: Person }> {
-  const actor = await knownPerson(deps, interaction.actor);
-  const incident = await findIncident(deps.db, workspaceKey(interaction.actor.platform, interaction.actor.workspaceId), number);
-  if (!incident) {
-    throw new DomainError("NOT_FOUND", `I couldn't find ${formatIncidentRef(number)} in this workspace. /incident list shows the open ones.`);
-  }
-  const circle = await incidentCircle(deps.db, incident);
-  if (!canSeeDetails(actor.id, circle.audience)) {
+  const { incident, circle, viewer, visible } = await showIncident(deps, interaction, number);
+  if (!visible) {
     throw new DomainError(
       "FORBIDDEN",
       `Only those who can see the details of ${incident.ref} — its reporter, the staff involved, their managers and the team lead — can add actions to it.`,
     );
   }
-  return { incident, circle, actor };
+  return { incident, circle, actor: viewer };
 }
 
 /**

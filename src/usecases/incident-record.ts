@@ -9,6 +9,7 @@ import type { Interaction } from "../interaction.ts";
 import { recordAudit } from "../store/audit.ts";
 import { closeIncident as storeClose, findIncident, listIncidents, updateIncidentDetails } from "../store/incidents.ts";
 import { channelBeside, workspaceKey } from "../store/keys.ts";
+import type { Person } from "../store/people.ts";
 import { findTeam } from "../store/teams.ts";
 import { restrictAnnouncement } from "./announcement.ts";
 import { leadBriefing } from "./lead-briefing.ts";
@@ -25,6 +26,8 @@ const notFound = (number: number) =>
 
 export interface SeenIncident {
   incident: Incident;
+  /** Who is looking. */
+  viewer: Person;
   circle: IncidentCircle;
   /** Whether the viewer may see the full record. */
   visible: boolean;
@@ -40,6 +43,7 @@ export async function showIncident(deps: CoreDeps, interaction: Interaction, num
   const circle = await incidentCircle(deps.db, incident);
   return {
     incident,
+    viewer,
     circle,
     visible: canSeeDetails(viewer.id, circle.audience),
     people: viewPeople(incident, circle),

@@ -6,7 +6,7 @@ import {
   LEARNING_RESPONSE_LABELS,
   type Incident,
 } from "../domain/incident.ts";
-import { formatWhen } from "./format.ts";
+import { formatWhen, plural } from "./format.ts";
 import type { Button, Field, MessageView, Span } from "./view.ts";
 
 /** People as the platform names them (user ids), so renderers can mention them. */
@@ -125,7 +125,7 @@ export function incidentListView(items: readonly { incident: Incident; visible: 
     return `${incident.ref} · ${categoryLabel(incident.category)} · ${STATUS_LABELS[incident.status]} — ${what}`;
   });
   return {
-    text: `${items.length} open incident${items.length === 1 ? "" : "s"} in ${scope}`,
+    text: `${plural(items.length, "open incident")} in ${scope}`,
     title: `Open incidents in ${scope}`,
     sections: [{ text: lines.join("\n") }],
     context: "See one with /incident show INC-n.",
