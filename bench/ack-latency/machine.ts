@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * Facts about the machine, and who used its CPU during a phase. On a 2-core machine any other work (another
@@ -106,7 +107,7 @@ export async function waitForQuiet(maxWaitMs: number, quietShare = 0.1): Promise
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
     const before = cpuSnapshot();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const shares = cpuShares(before, cpuSnapshot());
     if (shares === null || shares.other <= quietShare || Date.now() >= deadline) return shares;
   }

@@ -1,6 +1,7 @@
 import type { AnnouncementSeen, ReplySeen, Seen } from "./fake-slack-server.ts";
 import type { Child } from "./ipc.ts";
 import type { FakeSlackInfo } from "./targets.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** The parent's view of what the fake Slack received, sorted by the phase (tag) each request belonged to. */
 export class SlackObserver {
@@ -42,7 +43,7 @@ export class SlackObserver {
     for (;;) {
       if ((await this.poll()) > 0) lastNews = Date.now();
       if (done() || Date.now() - lastNews > quietMs || Date.now() > deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   }
 }

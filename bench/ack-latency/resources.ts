@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
-import pg from "pg";
+import { admin as adminOn } from "../../test/support/postgres.ts";
+import { clearPrefix } from "../../test/support/redis.ts";
 
 /** A database and a Redis key prefix of the bench's own, on the shared local servers, removed afterwards. */
 
@@ -40,16 +40,6 @@ export async function provision(): Promise<Resources> {
   };
 }
 
-async function admin(statement: string): Promise<{ rows: Record<string, unknown>[] }> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    return await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Databases and keys of bench runs that ended without cleaning up: over an hour old and no longer connected to. */
 async function removeLeftovers(): Promise<void> {
   const cutoff = Math.floor(Date.now() / 1000) - LEFTOVER_AFTER_S;
@@ -65,17 +55,7 @@ async function removeLeftovers(): Promise<void> {
   }
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
+const admin = (statement: string) => adminOn(statement, POSTGRES_URL);
+
+// Fails fast rather than retrying, so a bench with no Redis stops with a clear error instead of hanging in cleanup.
+const deleteKeys = (prefix: string) => clearPrefix(`${prefix}:`, REDIS_URL, { maxRetriesPerRequest: 1 });

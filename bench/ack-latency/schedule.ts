@@ -3,6 +3,7 @@ import { measure, type Bench, type Measured, type PhasePlan } from "./measure.ts
 import { breakdownLine, progressLine, type TargetResult } from "./report.ts";
 import type { PhaseSummary } from "./stats.ts";
 import type { Target } from "./targets.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** The phases each target goes through, and the rule for repeating one that other work disturbed. */
 
@@ -23,7 +24,7 @@ export const PLAN: { warmUp: PhasePlan; fixed: PhasePlan; steps: readonly number
 // in a few minutes (with the noise shown).
 const REPEATS_PER_TARGET = 2;
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const pause = (ms: number): Promise<void> => sleep(ms);
 
 /**
  * Other work on the machine can slow a server down but never speed it up. So a phase that other work disturbed,

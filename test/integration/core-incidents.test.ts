@@ -10,6 +10,7 @@ import type { FormValues, FormView, MessageView } from "../../src/views/view.ts"
 import { FakeDirectory, FakeScheduler, interaction, silentLog, TEAM_CHANNEL } from "../support/fakes.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { doneOf, formOf, replyOf, textOf } from "../support/outcomes.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const config = readConfig({});
 
@@ -541,7 +542,7 @@ describe("references under load", () => {
     // Every pooled connection (the pool holds 10) is busy for 1.7 s: the database is up, just busy, as under a burst
     // of reports on a loaded machine.
     const busy = Promise.all(Array.from({ length: 10 }, () => sql`select pg_sleep(1.7)`.execute(database.db)));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const reply = await say("UALICE", "incident", "medication Missed evening meds");
     await busy;
     expect(reply).toContain("Logged INC-1");

@@ -1,6 +1,5 @@
 import { Redis } from "ioredis";
 import { Duration } from "luxon";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from "../../jobs/delivery-queue.ts";
 import { reconcileDeliveries, startReconcileScheduler } from "../../jobs/delivery-reconcile.ts";
@@ -18,6 +17,8 @@ import type { MessageView } from "../../src/views/view.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { waitFor } from "../support/wait.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { silentLog } from "../support/fakes.ts";
 
 interface Call {
   kind: "person" | "channel" | "update";
@@ -53,7 +54,7 @@ class FakeChat implements ChatPort {
 }
 
 const WORKSPACE = "T1";
-const log = pino({ level: "silent" });
+const log = silentLog;
 
 const toChannel = (dedupeKey: string, channelId = "C1"): DeliveryRequest => ({
   dedupeKey,
@@ -335,7 +336,7 @@ describe("editing a message already sent", () => {
     // The claimed row's view is rewritten too, so a retry of that send would post the restricted words.
     expect(await rowOf(original)).toMatchObject({ status: "sending", view: restricted });
     await queue.schedule(edits);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(chat.tries).toEqual([]);
     expect(await statusOf(edits[0]!)).toBe("pending");
 

@@ -12,6 +12,7 @@ import { createMetrics } from "../../src/infra/metrics.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "../../src/infra/redis-server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { REDIS_URL } from "../support/redis.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const log = createLogger("silent");
 
@@ -95,7 +96,7 @@ describe("connecting to Redis", () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const redis = connectRedis(`redis://127.0.0.1:${await closedPort()}`, { log: createLogger("error", sink) });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     redis.disconnect();
     expect(lines.filter((l) => l.includes("redis connection error"))).toHaveLength(1);
   });
@@ -135,7 +136,7 @@ describe("the HTTP server", () => {
       method: "GET",
       path: "/slow",
       handler: async (_req, res) => {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sleep(300);
         finished.push("slow");
         res.end("done");
       },
@@ -220,7 +221,7 @@ describe("the HTTP server", () => {
     const own = createHttpServer({ routes, readiness: [], metrics: createMetrics(), log });
     const ownPort = await own.listen(0, "127.0.0.1");
     const slow = get(ownPort, "/slow");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const started = Date.now();
     await own.close();
     expect(Date.now() - started).toBeLessThan(1000);

@@ -13,6 +13,7 @@ import { freePort, isListening, killAll, ROOT, spawnDebrief, type DebriefProcess
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { send, SIGNING_SECRET, slashCommand, type SlashCommandOptions } from "../support/slack-requests.ts";
 import { waitFor } from "../support/wait.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * Debrief as it is deployed: real OS processes (`tsx src/main.ts --role web|worker`) on a shared Postgres and Redis,
@@ -173,7 +174,7 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     expect(logged.ack.status).toBe(200);
     expect(logged.ack.text).toBe("");
     // Nothing can be polled for here: it is an absence. Two seconds is far longer than a worker takes to answer.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await sleep(2000);
     expect(fake.responsesTo(logged.id)).toEqual([]);
     expect(await incidentRows(teamId)).toEqual([]);
     expect(await commandsWaiting()).toBe(1);
@@ -186,7 +187,7 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     const [announcement] = await fake.waitFor(() => postAttempts(channelId).length >= 1 && postAttempts(channelId), START_MS);
     expect(announcement!.body.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
     await waitFor(async () => (await deliveryRows(teamId))[0]?.status === "sent", { timeoutMs: 30_000 });
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // any duplicate reply or post would arrive by now
+    await sleep(1500); // any duplicate reply or post would arrive by now
     expect(postAttempts(channelId)).toHaveLength(1);
     expect(fake.responsesTo(logged.id)).toHaveLength(1);
     expect(await incidentRows(teamId)).toEqual([{ number: 1, summary: "Missed evening meds at Oak House" }]);

@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackAdapter, type SlackAdapter } from "../../adapters/slack/app.ts";
 import { NOT_SAVED_YET } from "../../adapters/slack/listeners/views.ts";
@@ -18,6 +17,7 @@ import {
   viewSubmission,
   type SlackReply,
 } from "../support/slack-requests.ts";
+import { silentLog } from "../support/fakes.ts";
 
 /**
  * The real Bolt app behind our HTTP server, with the core replaced by a script: proves the adapter's side of the
@@ -81,10 +81,10 @@ beforeAll(async () => {
     config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
     debrief,
     commands,
-    log: pino({ level: "silent" }),
+    log: silentLog,
     metrics,
   });
-  http = createHttpServer({ routes: adapter.routes, readiness: [], metrics, log: pino({ level: "silent" }) });
+  http = createHttpServer({ routes: adapter.routes, readiness: [], metrics, log: silentLog });
   const port = await http.listen(0, "127.0.0.1");
   endpoint = `http://127.0.0.1:${port}/slack/events`;
   await adapter.start();
@@ -318,10 +318,10 @@ describe("starting and stopping", () => {
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       debrief: { ...debrief, command: () => new Promise((resolve) => setTimeout(() => resolve(replyWith("slow but sure")), 400)) },
       commands,
-      log: pino({ level: "silent" }),
+      log: silentLog,
       metrics: createMetrics(),
     });
-    const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: pino({ level: "silent" }) });
+    const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: silentLog });
     const port = await server.listen(0, "127.0.0.1");
     await own.start();
     expectEmptyAck(await send(`http://127.0.0.1:${port}/slack/events`, slashCommand({ responseUrl: fake.responseUrl("slow") })));
@@ -335,10 +335,10 @@ describe("starting and stopping", () => {
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       debrief,
       commands,
-      log: pino({ level: "silent" }),
+      log: silentLog,
       metrics: createMetrics(),
     });
-    const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: pino({ level: "silent" }) });
+    const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: silentLog });
     const port = await server.listen(0, "127.0.0.1");
     try {
       expect((await send(`http://127.0.0.1:${port}/slack/events`, slashCommand())).status).toBe(503);
@@ -353,7 +353,7 @@ describe("starting and stopping", () => {
       config: { botToken: "xoxb-revoked", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       debrief,
       commands,
-      log: pino({ level: "silent" }),
+      log: silentLog,
       metrics: createMetrics(),
     });
     await expect(own.start()).rejects.toThrow("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
@@ -364,7 +364,7 @@ describe("starting and stopping", () => {
       config: { botToken: "xoxb-test", signingSecret: null, appToken: "xapp-1-A0-1-abc", apiUrl: fake.url },
       debrief,
       commands,
-      log: pino({ level: "silent" }),
+      log: silentLog,
       metrics: createMetrics(),
     });
     expect(own.routes).toEqual([]);

@@ -1,5 +1,4 @@
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
 import { start, type Running } from "../../src/runtime.ts";
@@ -17,6 +16,8 @@ import {
   type SlashCommandOptions,
   type SlackReply,
 } from "../support/slack-requests.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { silentLog } from "../support/fakes.ts";
 
 /**
  * Debrief end to end as Slack drives it: the real process (`start()` from the runtime) with Postgres, Redis, the
@@ -45,7 +46,7 @@ beforeAll(async () => {
     SLACK_API_URL: fake.url,
     PORT: "0",
   });
-  running = await start(config, { role: "all", log: pino({ level: "silent" }) });
+  running = await start(config, { role: "all", log: silentLog });
   endpoint = `http://127.0.0.1:${running.port}/slack/events`;
 });
 
@@ -199,7 +200,7 @@ describe("logging an incident from Slack", () => {
     // Other tests' teams share this lead, so the DM is picked out by its summary.
     const dm = await fake.waitFor(() => posts("U0LEAD").find((c) => everyText(c.body.blocks).includes(summary)));
     expect(everyText(dm.body.blocks)).toContain("Moderate harm");
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // a second edit would arrive by now
+    await sleep(1000); // a second edit would arrive by now
     expect(edits()).toHaveLength(1);
   });
 
@@ -251,7 +252,7 @@ describe("Slack under load and failure", () => {
 
     const announcements = () => channels.flatMap(posts);
     await fake.waitFor(() => announcements().length >= 100, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // any duplicate would arrive by now
+    await sleep(1500); // any duplicate would arrive by now
     const all = announcements();
     expect(all).toHaveLength(100);
     for (let n = 1; n <= 100; n++) expect(all.filter((c) => mentionsRef(c, `INC-${n}`))).toHaveLength(1);
@@ -269,7 +270,7 @@ describe("Slack under load and failure", () => {
       await logged.reply();
     }
     await fake.waitFor(() => posts("C0RATE").length >= 2, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     expect(posts("C0RATE").filter((c) => mentionsRef(c, "INC-1"))).toHaveLength(1);
     expect(posts("C0RATE").filter((c) => mentionsRef(c, "INC-2"))).toHaveLength(1);
     const attempts = fake.attemptsAt("chat.postMessage").slice(before);
@@ -288,7 +289,7 @@ describe("Slack under load and failure", () => {
     expect(reply.text).toBe("Logged INC-1: Slipped on the wet kitchen floor");
     const [announcement] = await fake.waitFor(() => posts("C0AGAIN").length >= 1 && posts("C0AGAIN"));
     expect(announcement!.body.text).toBe("INC-1 · Accident, injury or fall: Slipped on the wet kitchen floor");
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // a second reply or post would arrive by now
+    await sleep(1500); // a second reply or post would arrive by now
     expect(fake.responsesTo(logged.id)).toHaveLength(1);
     expect(posts("C0AGAIN")).toHaveLength(1);
     const rows = await database.db.selectFrom("incident").select("number").where("workspace_id", "=", `slack:${teamId}`).execute();
@@ -328,7 +329,7 @@ describe("Slack under load and failure", () => {
     let text = "";
     for (const until = Date.now() + 10_000; !text.startsWith("Logged") && Date.now() < until; ) {
       text = String((await (await type("/incident", "medication none Missed lunchtime meds", where)).reply(5000)).text);
-      if (!text.startsWith("Logged")) await new Promise((resolve) => setTimeout(resolve, 250));
+      if (!text.startsWith("Logged")) await sleep(250);
     }
     expect(text).toMatch(/^Logged INC-1:/);
   });

@@ -1,4 +1,3 @@
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
 import { start, type Running } from "../../src/runtime.ts";
@@ -6,6 +5,8 @@ import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { slashCommand, viewSubmission, type SlashCommandOptions } from "../support/slack-requests.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { silentLog } from "../support/fakes.ts";
 
 /**
  * Debrief over Socket Mode, end to end: the real runtime with SLACK_APP_TOKEN and no signing secret, Postgres and
@@ -33,7 +34,7 @@ beforeAll(async () => {
     SLACK_API_URL: fake.url,
     PORT: "0",
   });
-  running = await start(config, { role: "all", log: pino({ level: "silent" }) });
+  running = await start(config, { role: "all", log: silentLog });
 });
 
 afterAll(async () => {
@@ -84,7 +85,7 @@ describe("Slack over Socket Mode", () => {
     const posts = () => fake.callsTo("chat.postMessage").filter((c) => c.body.channel === "C0SOCKET");
     const [announcement] = await fake.waitFor(() => posts().length >= 1 && posts(), 10_000);
     expect(announcement!.body.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // a second post would arrive by now
+    await sleep(1500); // a second post would arrive by now
     expect(posts()).toHaveLength(1);
   });
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * A local stand-in for Slack's side of the conversation: the Web API (`SLACK_API_URL` points here) and the
@@ -164,7 +165,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   async function slowly(method: string): Promise<void> {
     const ms = delays.get(method);
-    if (ms) await new Promise((resolve) => setTimeout(resolve, ms));
+    if (ms) await sleep(ms);
   }
 
   function api(method: string, body: Record<string, any>): Record<string, unknown> {

@@ -29,11 +29,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
+/** Runs one statement on its own connection to the server (creating and dropping databases cannot run in a pool). */
+export async function admin(statement: string, url = POSTGRES_URL): Promise<{ rows: Record<string, unknown>[] }> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(statement);
+    return await client.query(statement);
   } finally {
     await client.end();
   }

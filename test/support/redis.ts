@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -9,8 +9,8 @@ export function uniquePrefix(): string {
 }
 
 /** Removes every key under the prefix. */
-export async function clearPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+export async function clearPrefix(prefix: string, url = REDIS_URL, options: RedisOptions = {}): Promise<void> {
+  const redis = new Redis(url, options);
   try {
     let cursor = "0";
     do {

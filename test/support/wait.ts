@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
@@ -22,6 +24,6 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptio
     if (Date.now() >= deadline) {
       throw lastError ?? new Error(`waitFor: condition still false after ${timeoutMs} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
 }

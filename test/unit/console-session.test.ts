@@ -5,6 +5,7 @@ import type { ConsoleLog } from "../../adapters/console/session.ts";
 import type { CommandName } from "../../src/commands/command.ts";
 import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
 import type { FormValues, FormView } from "../../src/views/view.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 type Call =
   | { kind: "command"; interaction: Interaction; name: CommandName; text: string }
@@ -292,7 +293,7 @@ describe("console session", () => {
     const events: string[] = [];
     debrief.onCommand = async (_name, text) => {
       events.push(`start ${text}`);
-      await new Promise((resolve) => setTimeout(resolve, text === "list" ? 20 : 1));
+      await sleep(text === "list" ? 20 : 1);
       events.push(`end ${text}`);
       return reply(`done ${text}`);
     };
