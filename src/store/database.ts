@@ -55,6 +55,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite(dir)) });
 }
 
+// Postgres's insufficient_privilege: "permission denied for …" and "must be owner of …".
+const mayNotMigrate = (error: unknown) => (error as { code?: unknown } | undefined)?.code === "42501";
+// Under a least-privilege role (see the README) the app may read which migrations ran but not change the schema.
+const OWNER_MIGRATES =
+  ". Run `npm run migrate` with the owner's DATABASE_URL, then start again; the role Debrief runs as needs the grants " +
+  'in the README\'s "Running under a least-privilege database role".';
+
 /** Applies every pending migration; the Migrator's lock makes processes starting together safe. */
 // Migrations see the database untyped: they are frozen and must not follow the live schema.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -65,7 +72,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   if (error || failed) {
     const which = failed ? ` ${failed.migrationName}` : "";
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`database migration${which} failed: ${reason}`, { cause: error });
+    throw new Error(`database migration${which} failed: ${reason}${mayNotMigrate(error) ? OWNER_MIGRATES : ""}`, { cause: error });
   }
   return (results ?? []).map((r) => r.migrationName);
 }
