@@ -54,12 +54,26 @@ export function mrkdwn(text: Text): string {
   return text
     .map((span) => {
       if (typeof span === "string") return escapeMrkdwn(span);
-      if ("strong" in span) return span.strong.trim() ? `*${escapeMrkdwn(span.strong)}*` : escapeMrkdwn(span.strong);
+      if ("strong" in span) return bold(span.strong);
       // A backtick inside would end the code span early; a look-alike keeps the text readable.
       if ("code" in span) return span.code ? `\`${escapeMrkdwn(span.code.replace(/`/g, "ˋ"))}\`` : "";
       return USER_ID.test(span.mention) ? `<@${span.mention}>` : escapeMrkdwn(`@${span.mention}`);
     })
     .join("");
+}
+
+/**
+ * Bold as Slack shows it: a `*` with a space or line break just inside is shown as a star (`*Note: *`), and bold does
+ * not cross a line break. So each line's words are marked, with the spaces around them left outside the stars.
+ */
+function bold(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      const [, before = "", words = "", after = ""] = /^(\s*)(.*?)(\s*)$/s.exec(line) ?? [];
+      return words ? `${before}*${escapeMrkdwn(words)}*${after}` : line;
+    })
+    .join("\n");
 }
 
 /** Shortens mrkdwn to `max` characters without cutting an entity (`&amp;`) or a mention (`<@U1>`) in half. */
@@ -117,7 +131,7 @@ function sectionBlocks(text: Text | undefined, fields: readonly { label: string;
   const rendered = text === undefined ? "" : mrkdwn(text);
   const fieldTexts = fields.map((f) => ({
     type: "mrkdwn" as const,
-    text: clipMrkdwn(`*${escapeMrkdwn(f.label)}*\n${mrkdwn(f.value)}`, LIMITS.fieldText),
+    text: clipMrkdwn(`${bold(f.label)}\n${mrkdwn(f.value)}`, LIMITS.fieldText),
   }));
   // The first section carries the text and the first 10 fields; further fields get sections of their own.
   const chunks: (typeof fieldTexts)[] = [];

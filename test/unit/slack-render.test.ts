@@ -13,6 +13,7 @@ import {
   toHome,
   toModal,
 } from "../../adapters/slack/render.ts";
+import { problemView } from "../../src/views/reply-views.ts";
 import type { FormView, MessageView } from "../../src/views/view.ts";
 import { stateValues } from "../support/slack-requests.ts";
 
@@ -66,6 +67,30 @@ describe("user text in Slack messages", () => {
   it("never turns a mention span with a made-up id into markup", () => {
     expect(mrkdwn([{ mention: "U1>|<!channel" }])).toBe("@U1&gt;|&lt;!channel");
     expect(mrkdwn([{ mention: "alice" }])).toBe("@alice");
+  });
+});
+
+describe("bold in Slack", () => {
+  // Slack shows `*Note: *` as it is, stars and all: bold must start and end on a non-space.
+  const starNextToSpace = /\*\s+[^*\s]*\*|\*[^*\s]*\s+\*/;
+
+  it("shows a label ending in a space as bold, with the space outside the stars", () => {
+    expect(mrkdwn([{ strong: "Note: " }, "Checked the MAR chart"])).toBe("*Note:* Checked the MAR chart");
+    expect(mrkdwn(["Owner", { strong: " Sam" }])).toBe("Owner *Sam*");
+  });
+
+  it("ends bold before a line break, and makes each line of a bold span bold on its own", () => {
+    expect(mrkdwn([{ strong: "What happened\n" }, "Found at handover"])).toBe("*What happened*\nFound at handover");
+    expect(mrkdwn([{ strong: "Lesson learned\n\n  Check twice" }])).toBe("*Lesson learned*\n\n  *Check twice*");
+    expect(mrkdwn([{ strong: " \n " }])).toBe(" \n ");
+  });
+
+  it("shows a refusal's 'You typed:' and a field's label in bold Slack can read", () => {
+    const refusal = texts(toBlocks(problemView("Keep the note shorter.", undefined, "done A-1 ok")));
+    const field = texts(toBlocks({ text: "INC-1", sections: [{ fields: [{ label: "Where: ", value: "Oak House" }] }] }));
+    expect(refusal).toContain("*You typed:* `done A-1 ok`");
+    expect(field).toContain("*Where:* \nOak House");
+    for (const text of [...refusal, ...field]) expect(text).not.toMatch(starNextToSpace);
   });
 });
 
