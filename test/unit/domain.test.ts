@@ -3,6 +3,8 @@ import { canClose, canSeeDetails, type IncidentAudience } from "../../src/domain
 import { categoryLabel, DEFAULT_CATEGORIES, findCategory } from "../../src/domain/categories.ts";
 import { isRestricted, PHYSICAL_HARM, PSYCHOLOGICAL_HARM, type PhysicalHarm, type PsychologicalHarm } from "../../src/domain/harm.ts";
 import { findIdentifier, identifierWarning } from "../../src/domain/identifiers.ts";
+import { helpView } from "../../src/views/help-view.ts";
+import { plainText } from "../../src/views/view.ts";
 import { formatActionRef, formatIncidentRef, parseActionRef, parseIncidentRef } from "../../src/domain/references.ts";
 
 describe("categories", () => {
@@ -76,6 +78,11 @@ describe("the restricted rule", () => {
         }
       }
     }
+  });
+
+  it("is told in /debrief help as it is applied, severe psychological harm included", () => {
+    const help = helpView().sections!.map((s) => plainText(s.text ?? "")).join("\n");
+    expect(help).toContain("Restricted incidents (safeguarding, physical harm moderate or worse, or psychological harm severe)");
   });
 });
 
