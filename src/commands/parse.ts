@@ -101,9 +101,9 @@ class Words {
     return this.words.slice(index).map((w) => w.text.toLowerCase());
   }
 
-  /** Words `from` up to `to`, joined by single spaces. */
+  /** Words `from` up to `to`, joined by single spaces, Slack escapes undone (a due phrase is echoed if unreadable). */
   phrase(from: number, to: number = this.count): string {
-    return this.words.slice(from, to).map((w) => w.text).join(" ");
+    return unescapeSlack(this.words.slice(from, to).map((w) => w.text).join(" "));
   }
 
   /** Everything from word `index` on, as the user typed it (trimmed, Slack escapes undone); "" when nothing is left. */
@@ -122,7 +122,8 @@ const SLACK_MENTION = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/i;
 const CONSOLE_MENTION = /^@([\p{L}\p{N}._-]+)$/u;
 
 function parseMention(word: string): Mention | undefined {
-  const userId = SLACK_MENTION.exec(word)?.[1] ?? CONSOLE_MENTION.exec(word)?.[1];
+  // A console name is its lower-case form (adapters/console/names.ts), so @Sam is the person who typed /as sam.
+  const userId = SLACK_MENTION.exec(word)?.[1] ?? CONSOLE_MENTION.exec(word)?.[1]?.toLowerCase();
   return userId === undefined ? undefined : { userId };
 }
 

@@ -219,6 +219,18 @@ describe("logging an incident from Slack", () => {
     }
   });
 
+  it("echoes a due date it cannot read as it was typed, not escaped twice", async () => {
+    const teamId = "T0DUE";
+    const where = { teamId, channelId: "C0DUE", userId: "U0REPORTER" };
+    await teamSpace(teamId, "C0DUE");
+    await (await type("/incident", "medication Missed evening meds", where)).reply();
+    // What Slack sends (should_escape: true) when someone types "/action INC-1 @Sam by <tomorrow> Check the doors".
+    const reply = await (await type("/action", "INC-1 <@U0REPORTER> by &lt;tomorrow&gt; Check the doors", where)).reply();
+    const rendered = everyText({ text: reply.text, blocks: reply.blocks });
+    expect(rendered).toContain("I couldn't read `by &lt;tomorrow&gt;` as a date");
+    expect(rendered).not.toContain("&amp;lt;");
+  });
+
   it("refuses a forged signature and a request older than 5 minutes with 401, changing nothing", async () => {
     const request = slashCommand({ teamId: "T0FORGE", text: "medication none Forged report", responseUrl: fake.responseUrl("forged") });
     expect((await send(endpoint, request, { forge: true })).status).toBe(401);

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { parseCommand, USAGE } from "../../src/commands/parse.ts";
 import { COMMAND_NAMES } from "../../src/commands/command.ts";
 import type { Command, CommandName } from "../../src/commands/command.ts";
+import { consoleName } from "../../adapters/console/names.ts";
 
 const incident = (text: string): Command => parseCommand("incident", text);
 const action = (text: string): Command => parseCommand("action", text);
@@ -199,6 +200,18 @@ describe("/action", () => {
 
   it("unescapes the action text", () => {
     expect(action("INC-4 @sam tomorrow Check doors &amp; windows")).toMatchObject({ text: "Check doors & windows" });
+  });
+
+  it("keeps a due phrase as typed, not as Slack escaped it, so it is echoed once escaped", () => {
+    // What Slack sends for "/action INC-4 @sam by <tomorrow> Call the GP".
+    expect(action("INC-4 <@U1> by &lt;tomorrow&gt; Call the GP")).toMatchObject({ due: "by <tomorrow>", text: "Call the GP" });
+    expect(parseCommand("action", "extend A-2 &lt;friday&gt; &amp; after")).toMatchObject({ kind: "action.extend", due: "<friday> & after" });
+  });
+
+  it("takes @Sam and @sam for the same console user, the one who typed /as sam", () => {
+    expect(action("INC-1 @Sam tomorrow Call the GP")).toMatchObject({ owner: { userId: consoleName("Sam") } });
+    expect(debrief("lead @SAM")).toEqual({ kind: "debrief.lead", person: { userId: "sam" } });
+    expect(action("INC-1 <@U0ABC> tomorrow Call the GP")).toMatchObject({ owner: { userId: "U0ABC" } });
   });
 
   it("says what an incident reference looks like when it is missing", () => {
