@@ -1,9 +1,10 @@
 import type { Command } from "./commands/command.ts";
 import { parseCommand, unescapeSlack, USAGE } from "./commands/parse.ts";
 import { DomainError } from "./domain/errors.ts";
-import { emptyDraft, SUMMARY_MAX } from "./domain/incident.ts";
+import { emptyDraft, SUMMARY_MAX, WHAT_HAPPENED_MAX } from "./domain/incident.ts";
 import { findIdentifier, identifierWarning } from "./domain/identifiers.ts";
 import { parseIncidentRef } from "./domain/references.ts";
+import { cleanText, cleanValues, overLimit } from "./domain/text.ts";
 import type { Debrief, Interaction, Outcome, Submission } from "./interaction.ts";
 import { channelBeside } from "./store/keys.ts";
 import { isStoreUnavailable } from "./store/unavailable.ts";
@@ -47,6 +48,7 @@ const reply = (view: MessageView): Outcome => ({ kind: "reply", view });
 export function createDebrief(deps: DebriefDeps): Debrief {
   return {
     async command(interaction, name, text) {
+      text = cleanText(text); // each door cleans what comes in, once for every use case (src/domain/text.ts)
       const command = parseCommand(name, text);
       // What they typed comes back as they typed it, without Slack's escaping.
       const typed = unescapeSlack(text);
@@ -54,6 +56,7 @@ export function createDebrief(deps: DebriefDeps): Debrief {
     },
 
     async submitForm(interaction, formId, values, state) {
+      values = cleanValues(values);
       try {
         return await submit(deps, interaction, formId, values, state);
       } catch (err) {
@@ -64,6 +67,7 @@ export function createDebrief(deps: DebriefDeps): Debrief {
     },
 
     async press(interaction, buttonId, value) {
+      value = cleanText(value);
       return guarded(deps, interaction, "", () => pressButton(deps, interaction, buttonId, value));
     },
   };
@@ -113,6 +117,8 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
       };
 
     case "incident.log": {
+      const tooLong = overLimit("a quick log", command.summary, WHAT_HAPPENED_MAX);
+      if (tooLong) return reply(problemView(`Nothing was logged. ${tooLong} For more, type /incident alone to open the form.`, undefined, command.summary));
       const found = findIdentifier(command.summary);
       if (found) return reply(problemView(`Nothing was logged. ${identifierWarning(found)}`, undefined, command.summary));
       const draft = { ...emptyDraft(), category: command.category ?? "other", physicalHarm: command.harm ?? "none", ...quickLogText(command.summary) };
@@ -218,7 +224,7 @@ async function withActionUsage(typed: string, work: () => Promise<Outcome>): Pro
 /** A long one-liner keeps a summary the form can hold, and the whole text as what happened, so nothing is lost. */
 function quickLogText(typed: string): { summary: string; whatHappened: string | null } {
   if (typed.length <= SUMMARY_MAX) return { summary: typed, whatHappened: null };
-  return { summary: `${typed.slice(0, SUMMARY_MAX - 1).trimEnd()}…`, whatHappened: typed.slice(0, 3000) };
+  return { summary: `${typed.slice(0, SUMMARY_MAX - 1).trimEnd()}…`, whatHappened: typed };
 }
 
 function notYet(): MessageView {

@@ -1,3 +1,5 @@
+import { withoutDirectionControls } from "../../src/domain/text.ts";
+
 /** ANSI emphasis for a terminal; every function is the identity when colour is off, so pipes and logs stay plain text. */
 export interface Paint {
   readonly bold: (text: string) => string;
@@ -14,12 +16,13 @@ const COLOURED: Paint = { bold: ansi(1, 22), dim: ansi(2, 22), hint: ansi(36, 39
 export const paint = (color: boolean): Paint => (color ? COLOURED : PLAIN);
 
 /**
- * Removes control characters (ESC, CR, …) from text that came from users, keeping tabs and new lines:
- * the console's equivalent of escaping, so nobody can move the cursor or forge output through the bot.
+ * Removes control characters (ESC, CR, …) and direction overrides from text that came from users, keeping tabs and
+ * new lines: the console's equivalent of escaping, so nobody can move the cursor, reorder a line or forge output
+ * through the bot. Text stored before the core cleaned what came in may still hold them.
  */
 export function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  return withoutDirectionControls(text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ""));
 }
 
 /** Puts a prefix before the first line and indents the rest under it, so a multi-line message reads as one. */

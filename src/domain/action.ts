@@ -6,6 +6,9 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 /** Long enough for a clear instruction, short enough to read in a list on a phone. */
 export const ACTION_TITLE_MAX = 300;
 
+/** A line or two on how it was done, typed after /action done. */
+export const DONE_NOTE_MAX = 1000;
+
 /** A follow-up action on an incident: one owner, one due time. */
 export interface Action {
   id: number;

@@ -70,7 +70,17 @@ export interface Incident extends Omit<IncidentDraft, "occurredAt"> {
   closedAt: Date | null;
 }
 
+// The most characters each free text of an incident may hold. Forms stop typing at them and the core refuses more,
+// naming the limit; the long texts stop at 3000, the most a Slack text input takes.
+/** One line, shown in the team channel. */
 export const SUMMARY_MAX = 150;
+export const WHAT_HAPPENED_MAX = 3000;
+export const LOCATION_MAX = 200;
+/** A pseudonymous reference, never a name. */
+export const SERVICE_USER_REF_MAX = 50;
+export const IMMEDIATE_ACTION_MAX = 3000;
+/** A few sentences the team reads when the incident is closed, typed after /incident close. */
+export const LESSON_MAX = 1000;
 
 export function emptyDraft(): IncidentDraft {
   return {

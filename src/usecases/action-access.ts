@@ -4,6 +4,7 @@ import { ACTION_TITLE_MAX, type Action, type ActionAudience } from "../domain/ac
 import { DomainError } from "../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
 import type { Incident } from "../domain/incident.ts";
+import { overLimit } from "../domain/text.ts";
 import { formatActionRef } from "../domain/references.ts";
 import { findAction, findActionIncident } from "../store/actions.ts";
 import type { DbOrTx } from "../store/database.ts";
@@ -32,7 +33,8 @@ export function zoneOf(person: Person, deps: Pick<CoreDeps, "config">): string {
 /** What is wrong with an action's text, if anything. */
 export function titleProblem(title: string): string | undefined {
   if (title.trim() === "") return "What is the action? Add a few words saying what needs doing.";
-  if (title.length > ACTION_TITLE_MAX) return `Keep the action to ${ACTION_TITLE_MAX} characters; a clear first step is enough.`;
+  const tooLong = overLimit("the action", title, ACTION_TITLE_MAX);
+  if (tooLong) return `${tooLong} A clear first step is enough.`;
   const found = findIdentifier(title);
   return found ? identifierWarning(found) : undefined;
 }

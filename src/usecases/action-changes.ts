@@ -1,6 +1,7 @@
-import { canComplete, canReassign, extendRight, type Action } from "../domain/action.ts";
+import { canComplete, canReassign, DONE_NOTE_MAX, extendRight, type Action } from "../domain/action.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
+import { overLimit } from "../domain/text.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
 import { markActionDone, setActionDue, setActionOwner } from "../store/actions.ts";
@@ -21,15 +22,14 @@ import type { CoreDeps } from "./deps.ts";
 import { knownPerson } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
 
-const NOTE_MAX = 1000;
-
 const alreadyDone = (action: Action, what: string) => new DomainError("INVALID", `${action.ref} is already done, so it can't be ${what}.`);
 
 /** Marks an action done, with an optional note; the owner is told if someone else did it. */
 export async function completeAction(deps: CoreDeps, interaction: Interaction, number: number, note: string | null): Promise<SeenAction> {
   const actor = await knownPerson(deps, interaction.actor);
   const text = note?.trim() || null;
-  if (text && text.length > NOTE_MAX) throw new DomainError("INVALID", `Keep the note to ${NOTE_MAX} characters.`);
+  const tooLong = text ? overLimit("the note", text, DONE_NOTE_MAX) : undefined;
+  if (tooLong) throw new DomainError("INVALID", `Nothing was saved. ${tooLong}`);
   const found = findIdentifier(text);
   if (found) throw new DomainError("INVALID", `Nothing was saved. ${identifierWarning(found)}`);
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);

@@ -2,8 +2,9 @@ import { canClose, canSeeDetails } from "../domain/access.ts";
 import { DomainError } from "../domain/errors.ts";
 import { isRestricted } from "../domain/harm.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
-import type { Incident, IncidentDraft } from "../domain/incident.ts";
+import { LESSON_MAX, type Incident, type IncidentDraft } from "../domain/incident.ts";
 import { formatIncidentRef } from "../domain/references.ts";
+import { overLimit } from "../domain/text.ts";
 import { recordDeliveries } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
 import { recordAudit } from "../store/audit.ts";
@@ -75,6 +76,8 @@ export async function listOpenIncidents(
 /** Closes an incident with its lesson, and tells the team channel. */
 export async function closeIncident(deps: CoreDeps, interaction: Interaction, number: number, lesson: string): Promise<Incident> {
   // The lesson is posted to the team channel, so it gets the same check as any other free text.
+  const tooLong = overLimit("the lesson", lesson, LESSON_MAX);
+  if (tooLong) throw new DomainError("INVALID", `${formatIncidentRef(number)} is still open. ${tooLong} A few sentences on what the team will do differently are enough.`);
   const found = findIdentifier(lesson);
   if (found) throw new DomainError("INVALID", `${formatIncidentRef(number)} is still open. ${identifierWarning(found)}`);
   const actor = await knownPerson(deps, interaction.actor);

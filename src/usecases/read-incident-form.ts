@@ -5,11 +5,16 @@ import {
   AGE_BANDS,
   EVENT_TYPES,
   EXTERNAL_NOTIFICATIONS,
+  IMMEDIATE_ACTION_MAX,
   LEARNING_RESPONSES,
+  LOCATION_MAX,
+  SERVICE_USER_REF_MAX,
   SUMMARY_MAX,
+  WHAT_HAPPENED_MAX,
   type ExternalNotification,
   type IncidentDraft,
 } from "../domain/incident.ts";
+import { overLimit } from "../domain/text.ts";
 import type { FormErrors, FormValues } from "../views/view.ts";
 
 export type ReadForm =
@@ -19,6 +24,15 @@ export type ReadForm =
 const text = (v: FormValues[string]): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
 const list = (v: FormValues[string]): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const oneOf = <T extends string>(allowed: readonly T[], v: string | null): v is T => v !== null && (allowed as readonly string[]).includes(v);
+
+// The form's free texts: each is held to its limit (a platform may not stop typing there) and checked for identifiers.
+const FREE_TEXTS = {
+  summary: { max: SUMMARY_MAX, what: "the summary", instead: " Put the rest under What happened." },
+  what_happened: { max: WHAT_HAPPENED_MAX, what: "what happened", instead: "" },
+  location: { max: LOCATION_MAX, what: "the location", instead: "" },
+  service_user_ref: { max: SERVICE_USER_REF_MAX, what: "the reference", instead: " Use their pseudonymous reference, never a name." },
+  immediate_action: { max: IMMEDIATE_ACTION_MAX, what: "the immediate action", instead: "" },
+} as const;
 
 // A little slack for clocks that disagree between the user's device and ours.
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -36,7 +50,6 @@ export function readIncidentForm(values: FormValues, now: Date): ReadForm {
 
   const summary = text(values.summary);
   if (!summary) errors.summary = "Add a one-line summary of what happened.";
-  else if (summary.length > SUMMARY_MAX) errors.summary = `Keep the summary to ${SUMMARY_MAX} characters; put the rest under What happened.`;
 
   const physicalHarm = text(values.physical_harm) ?? "none";
   if (!isPhysicalHarm(physicalHarm)) errors.physical_harm = "Choose the level of physical harm (choose No harm if there was none).";
@@ -60,9 +73,13 @@ export function readIncidentForm(values: FormValues, now: Date): ReadForm {
     else occurredAt = occurred;
   }
 
-  for (const id of ["summary", "what_happened", "location", "service_user_ref", "immediate_action"] as const) {
-    const kind = errors[id] ? undefined : findIdentifier(text(values[id]));
-    if (kind) errors[id] = identifierWarning(kind);
+  for (const [id, limit] of Object.entries(FREE_TEXTS)) {
+    if (errors[id]) continue;
+    const typed = text(values[id]) ?? "";
+    const tooLong = overLimit(limit.what, typed, limit.max);
+    const kind = tooLong ? undefined : findIdentifier(typed);
+    if (tooLong) errors[id] = `${tooLong}${limit.instead}`;
+    else if (kind) errors[id] = identifierWarning(kind);
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };

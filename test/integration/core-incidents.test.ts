@@ -136,6 +136,21 @@ describe("quick log", () => {
     expect(await incidentCount()).toBe(0);
     expect(await deliveries()).toEqual([]);
   });
+
+  it("refuses a quick log longer than what happened can hold, naming the limit, keeping what was typed, and stores nothing", async () => {
+    await teamWithLead(null);
+    const typed = "The handover sheet was not read. ".repeat(100).trim();
+    const reply = await say("UALICE", "incident", `medication ${typed}`);
+    expect(reply).toMatch(/Nothing was logged\. Keep a quick log to 3000 characters; this one has \d+\..*\/incident/);
+    expect(reply).toContain(typed);
+    expect(await incidentCount()).toBe(0);
+  });
+
+  it("logs a summary typed with a NUL byte and a tab, saving it without them", async () => {
+    await teamWithLead(null);
+    expect(await say("UALICE", "incident", "medication Missed\u0000 evening\tmeds")).toContain("Logged INC-1");
+    expect(await incidentRow(1)).toMatchObject({ summary: "Missed evening meds" });
+  });
 });
 
 describe("restricted incidents", () => {
@@ -242,6 +257,35 @@ describe("the incident form", () => {
       "",
     );
     expect(submission).toEqual({ kind: "errors", errors: { what_happened: expect.stringMatching(/NHS number/) } });
+    expect(await incidentCount()).toBe(0);
+  });
+
+  it("saves a form whose texts hold NUL bytes and direction overrides, without them", async () => {
+    const values: FormValues = { category: "medication", summary: "Missed\u0000 meds", what_happened: "Found\u0000 at\r\nhandover", location: "Oak\u202e House", involved: ["USAM\u0000"] };
+    expect(doneOf(await debrief.submitForm(interaction("UALICE"), "incident.new", values, "")).text).toContain("Logged INC-1");
+    expect(await incidentRow(1)).toMatchObject({ summary: "Missed meds", what_happened: "Found at\nhandover", location: "Oak House" });
+    expect(await database.db.selectFrom("incident_person").select("person_id").execute()).toEqual([{ person_id: "slack:T1:USAM" }]);
+  });
+
+  it("refuses every free text past its limit beside its input, naming the limit, and saves nothing", async () => {
+    const values: FormValues = {
+      category: "medication",
+      summary: "s".repeat(151),
+      what_happened: "w".repeat(3001),
+      location: "l".repeat(201),
+      service_user_ref: "r".repeat(51),
+      immediate_action: "i".repeat(3001),
+    };
+    expect(await debrief.submitForm(interaction("UALICE"), "incident.new", values, "")).toEqual({
+      kind: "errors",
+      errors: {
+        summary: "Keep the summary to 150 characters; this one has 151. Put the rest under What happened.",
+        what_happened: "Keep what happened to 3000 characters; this one has 3001.",
+        location: "Keep the location to 200 characters; this one has 201.",
+        service_user_ref: "Keep the reference to 50 characters; this one has 51. Use their pseudonymous reference, never a name.",
+        immediate_action: "Keep the immediate action to 3000 characters; this one has 3001.",
+      },
+    });
     expect(await incidentCount()).toBe(0);
   });
 });
@@ -477,6 +521,17 @@ describe("closing", () => {
       expect(reply).toMatch(/INC-1 is still open.*(NHS number|date of birth).*reference/);
       expect(reply).toContain(lesson);
     }
+    expect(await incidentRow(1)).toMatchObject({ status: "open", lesson: null });
+    expect((await deliveries()).filter((r) => r.dedupe_key.endsWith("-closed"))).toEqual([]);
+  });
+
+  it("refuses a lesson past 1000 characters, naming the limit, keeping the incident open and the words typed", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    const lesson = "Check the MAR chart at every handover. ".repeat(30).trim();
+    const reply = await say("UALICE", "incident", `close INC-1 ${lesson}`);
+    expect(reply).toMatch(/INC-1 is still open\. Keep the lesson to 1000 characters; this one has 1169\./);
+    expect(reply).toContain(lesson);
     expect(await incidentRow(1)).toMatchObject({ status: "open", lesson: null });
     expect((await deliveries()).filter((r) => r.dedupe_key.endsWith("-closed"))).toEqual([]);
   });

@@ -67,6 +67,12 @@ describe("console renderer", () => {
     expect(lines.join("")).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
+  it("prints a summary holding a right-to-left override in the order it was typed, so it cannot reorder the line", () => {
+    const summary = "Fell \u202eINC-9 see\u2066 garden\u2069";
+    const lines = renderMessage({ text: "", title: `INC-3 logged: ${summary}`, sections: [{ text: [{ strong: summary }], fields: [{ label: "Summary", value: summary }] }] });
+    expect(lines).toEqual(["INC-3 logged: Fell INC-9 see garden", "Fell INC-9 see garden", "Summary: Fell INC-9 see garden"]);
+  });
+
   it("writes a button as the line that presses it", () => {
     expect(pressCommand({ id: "incident.details", value: "INC-3" })).toBe("/press incident.details INC-3");
     expect(pressCommand({ id: "reflect.open", value: "" })).toBe("/press reflect.open");
