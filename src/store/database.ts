@@ -8,6 +8,11 @@ export type Db = Kysely<Database>;
 /** Repositories take either the database or a transaction as their first argument. */
 export type DbOrTx = Kysely<Database> | Transaction<Database>;
 
+/** Runs `work` in the caller's transaction when it has one, else in a transaction of its own. */
+export function inTransaction<T>(db: DbOrTx, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work);
+}
+
 export interface DatabaseOptions {
   /** Postgres URL; null means embedded PGlite in `dataDir/pglite`. */
   url: string | null;

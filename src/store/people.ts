@@ -24,8 +24,15 @@ const toPerson = (row: PersonRow): Person => ({
   teamId: row.team_id,
 });
 
-export async function findPerson(db: DbOrTx, id: string): Promise<(Person & { updatedAt: Date }) | undefined> {
-  const row = await db.selectFrom("person").selectAll().where("id", "=", id).executeTakeFirst();
+/** `forUpdate` locks the person for a change in the caller's transaction. */
+export async function findPerson(
+  db: DbOrTx,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<(Person & { updatedAt: Date }) | undefined> {
+  let query = db.selectFrom("person").selectAll().where("id", "=", id);
+  if (options.forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
   return row && { ...toPerson(row), updatedAt: row.updated_at };
 }
 

@@ -1,6 +1,7 @@
 import { DomainError } from "../domain/errors.ts";
-import type { PersonRef } from "../ports.ts";
-import type { DbOrTx } from "../store/database.ts";
+import type { PersonProfile, PersonRef } from "../ports.ts";
+import { recordAudit } from "../store/audit.ts";
+import { inTransaction, type DbOrTx } from "../store/database.ts";
 import { personKey, workspaceKey } from "../store/keys.ts";
 import { findPerson, savePerson, type Person } from "../store/people.ts";
 import { ensureWorkspace } from "../store/workspaces.ts";
@@ -24,8 +25,31 @@ export async function knownPerson(deps: CoreDeps, ref: PersonRef, db: DbOrTx = d
     deps.log.warn({ err, userId: ref.userId }, "could not read a user profile");
     throw new DomainError("NOT_FOUND", `I couldn't find the user ${ref.userId}. Mention them with @ so I know who you mean.`, { cause: err });
   }
-  await ensureWorkspace(db, workspaceKey(ref.platform, ref.workspaceId), ref.platform);
-  return savePerson(db, ref, profile);
+  const workspaceId = workspaceKey(ref.platform, ref.workspaceId);
+  await ensureWorkspace(db, workspaceId, ref.platform);
+  return inTransaction(db, (tx) => refreshProfile(tx, ref, workspaceId, profile));
+}
+
+/**
+ * Saves the platform's profile, auditing a changed time zone with it: due dates and prompts are read in that zone, so
+ * "why was this due at 3am" needs the history. Names are not audited: the log can never be erased, and erasure on
+ * request must reach a person's name.
+ */
+async function refreshProfile(tx: DbOrTx, ref: PersonRef, workspaceId: string, profile: PersonProfile): Promise<Person> {
+  // Locked, so two commands refreshing the same person at once audit one change, not two.
+  const before = await findPerson(tx, personKey(ref), { forUpdate: true });
+  const saved = await savePerson(tx, ref, profile);
+  if (before && before.timeZone !== saved.timeZone) {
+    await recordAudit(tx, {
+      workspaceId,
+      actorId: null, // changed on the platform, by whoever may edit the profile there, not through Debrief
+      action: "person.profile_changed",
+      subject: saved.id,
+      before: { timeZone: before.timeZone },
+      after: { timeZone: saved.timeZone },
+    });
+  }
+  return saved;
 }
 
 /** A user named in a command, in the same workspace as the one who named them. */
