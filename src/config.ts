@@ -44,6 +44,8 @@ export interface Config {
   logLevel: string;
   /** Prefix for every Redis key, so tests and deployments can share one Redis. */
   redisPrefix: string;
+  /** Platform user ids treated as admins, besides the platform's own (Slack admins and owners). */
+  admins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -163,6 +165,17 @@ const Environment = z
     // Unset: .debrief in the working directory (readConfig's cwd).
     DEBRIEF_DATA_DIR: z.string().optional(),
     REDIS_PREFIX: z.string().prefault("debrief"),
+    DEBRIEF_ADMINS: z
+      .string()
+      .transform((list) => items(list).filter(Boolean))
+      .pipe(
+        z.array(
+          z.string().regex(/^[\p{L}\p{N}._-]+$/u, {
+            error: (iss) => `DEBRIEF_ADMINS has "${iss.input}", which is not a platform user id; give ids separated by commas, e.g. U012AB3CD,U045EF6GH.`,
+          }),
+        ),
+      )
+      .prefault(""),
 
     REFLECTION_SCHEDULE: z
       .string()
@@ -275,5 +288,6 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     redisPrefix: e.REDIS_PREFIX,
+    admins: e.DEBRIEF_ADMINS,
   };
 }

@@ -14,7 +14,7 @@ import { closeIncident, incidentForEditing, listOpenIncidents, showIncident, upd
 import { logIncident } from "./usecases/log-incident.ts";
 import { knownPerson } from "./usecases/people.ts";
 import { readIncidentForm } from "./usecases/read-incident-form.ts";
-import { appointLead, setReportingLine, setupTeam, teamOf } from "./usecases/team-spaces.ts";
+import { appointLead, setMember, setReportingLine, setupTeam, teamOf } from "./usecases/team-spaces.ts";
 import { ActionInputError, zoneOf as personZone } from "./usecases/action-access.ts";
 import { completeAction, extendAction, reassignAction } from "./usecases/action-changes.ts";
 import { addAction, incidentForActions, listActions } from "./usecases/actions.ts";
@@ -36,7 +36,7 @@ import {
   incidentOutlineView,
 } from "./views/incident-views.ts";
 import { problemView, replyView, unavailableView } from "./views/reply-views.ts";
-import { leadSetView, managerSetView, settingsView, teamSetupView } from "./views/team-views.ts";
+import { leadSetView, managerSetView, memberSetView, settingsView, teamSetupView } from "./views/team-views.ts";
 import type { FormValues, MessageView } from "./views/view.ts";
 
 /** The core needs the whole configuration: settings are shown to users as well as used. */
@@ -157,6 +157,11 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
     case "debrief.manager": {
       await setReportingLine(deps, interaction, command.person.userId, command.manager.userId);
       return reply(managerSetView(command.person.userId, command.manager.userId));
+    }
+
+    case "debrief.member": {
+      const { team, person, moved } = await setMember(deps, interaction, command.person.userId);
+      return reply(memberSetView(team.name, person.ref.userId, moved));
     }
 
     case "debrief.settings": {

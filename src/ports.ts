@@ -34,6 +34,8 @@ export interface PersonProfile {
   readonly displayName: string;
   /** IANA zone from the platform profile, when it has one. */
   readonly timeZone: string | null;
+  /** Whether the platform makes them an admin of the workspace (Slack: admin or owner). */
+  readonly isAdmin?: boolean;
 }
 
 export interface Directory {

@@ -15,6 +15,7 @@ import { startDeliveryWorker } from "../jobs/delivery-worker.ts";
 import { reconcileDeliveries, startReconcileScheduler } from "../jobs/delivery-reconcile.ts";
 import { ConsoleChatPort, ConsoleDirectory } from "../adapters/console/chat-port.ts";
 import { runConsole } from "../adapters/console/session.ts";
+import { toConsoleName } from "../adapters/console/names.ts";
 
 export interface StartOptions {
   role: Role;
@@ -107,7 +108,8 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     if (useConsole) {
       const output = terminal?.output ?? process.stdout;
       ports.console = new ConsoleChatPort({ output });
-      directories.console = new ConsoleDirectory(config.timeZone);
+      // Whoever starts the console is its admin, as the person who installs an app is in Slack.
+      directories.console = new ConsoleDirectory(config.timeZone, toConsoleName(terminal?.user ?? "you"));
     }
 
     if (role !== "web") {

@@ -40,11 +40,17 @@ export class ConsoleChatPort implements ChatPort {
   }
 }
 
-/** The console has no profiles: a person's display name is their name, and everyone is in the configured zone. */
+/**
+ * The console has no profiles: a person's display name is their name, and everyone is in the configured zone. Whoever
+ * started the console owns it, so they are its admin; the people they play with /as are not.
+ */
 export class ConsoleDirectory implements Directory {
-  constructor(private readonly timeZone: string) {}
+  constructor(
+    private readonly timeZone: string,
+    private readonly adminUserId: string | null = null,
+  ) {}
 
   async profile(person: PersonRef): Promise<PersonProfile> {
-    return { displayName: person.userId, timeZone: this.timeZone };
+    return { displayName: person.userId, timeZone: this.timeZone, isAdmin: person.userId === this.adminUserId };
   }
 }

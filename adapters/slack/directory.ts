@@ -35,6 +35,6 @@ export class SlackDirectory implements Directory {
   private async lookup(userId: string): Promise<PersonProfile> {
     const { user } = await slackCall(() => this.client.users.info({ user: userId }));
     const name = [user?.profile?.display_name, user?.profile?.real_name, user?.real_name, user?.name].find((n) => n?.trim());
-    return { displayName: name ?? userId, timeZone: user?.tz || null };
+    return { displayName: name ?? userId, timeZone: user?.tz || null, isAdmin: Boolean(user?.is_admin || user?.is_owner) };
   }
 }

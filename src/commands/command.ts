@@ -22,6 +22,7 @@ export type Command =
   | { kind: "debrief.setup" }
   | { kind: "debrief.manager"; person: Mention; manager: Mention }
   | { kind: "debrief.lead"; person: Mention }
+  | { kind: "debrief.member"; person: Mention }
   | { kind: "debrief.settings" }
   | { kind: "debrief.help" }
   /** Bad input: says what was wrong and the right form, and keeps what was typed. */

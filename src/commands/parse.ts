@@ -44,6 +44,7 @@ export const USAGE: Record<CommandName, string> = {
     ["/debrief setup", "make this channel a team space (incidents announced, escalations posted here)"],
     ["/debrief manager @person @manager", "set a reporting line"],
     ["/debrief lead @person", "set the team's safeguarding lead / senior manager"],
+    ["/debrief member @person", "make someone a member of this channel's team (their home team)"],
     ["/debrief settings", "change this team's settings"],
     ["/debrief help", "what Debrief can do"],
   ]),
@@ -333,6 +334,7 @@ function parseDebrief(words: Words): Outcome {
   const sub = words.keyword(0);
   if (sub === "manager") return setManager(words);
   if (sub === "lead") return setLead(words);
+  if (sub === "member") return setMember(words);
   if (!Object.hasOwn(DEBRIEF_ALONE, sub)) return unknownSubcommand("debrief", words.at(0));
   if (words.count > 1) return extraWords(words, 1, `/debrief ${sub} takes nothing more`);
   return DEBRIEF_ALONE[sub as keyof typeof DEBRIEF_ALONE];
@@ -345,6 +347,13 @@ function setManager(words: Words): Outcome {
   if (!manager) return problem("Who is their manager? Mention them after the person, e.g. /debrief manager @sam @alex.");
   if (words.count > 3) return extraWords(words, 3, "/debrief manager takes a person and their manager");
   return { kind: "debrief.manager", person, manager };
+}
+
+function setMember(words: Words): Outcome {
+  const person = parseMention(words.at(1));
+  if (!person) return problem("Who joins this channel's team? Mention them, e.g. /debrief member @sam.");
+  if (words.count > 2) return extraWords(words, 2, "/debrief member takes one person");
+  return { kind: "debrief.member", person };
 }
 
 function setLead(words: Words): Outcome {

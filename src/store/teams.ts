@@ -60,3 +60,9 @@ export async function createTeam(
 export async function setLead(db: DbOrTx, teamId: number, leadId: string): Promise<void> {
   await db.updateTable("team").set({ lead_id: leadId }).where("id", "=", teamId).execute();
 }
+
+/** The teams a person leads, in the workspace they belong to. */
+export async function teamsLedBy(db: DbOrTx, personId: string): Promise<Team[]> {
+  const rows = await db.selectFrom("team").select(columns).where("lead_id", "=", personId).orderBy("id").execute();
+  return rows.map(toTeam);
+}

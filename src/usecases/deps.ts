@@ -9,7 +9,7 @@ export interface CoreDeps {
   db: Db;
   deliveries: DeliveryScheduler;
   directories: Partial<Record<Platform, Directory>>;
-  config: Pick<Config, "timeZone">;
+  config: Pick<Config, "timeZone" | "admins">;
   log: Logger;
   now: () => Date;
 }

@@ -3,7 +3,7 @@ import type { Incident, IncidentDraft } from "../domain/incident.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
 import { recordAudits } from "../store/audit.ts";
-import type { Db } from "../store/database.ts";
+import type { Db, DbOrTx } from "../store/database.ts";
 import { isStoreUnavailable } from "../store/unavailable.ts";
 import { findIncidentByRequest, insertIncidents, isRepeatedRequest } from "../store/incidents.ts";
 import { channelBeside, workspaceKey } from "../store/keys.ts";
@@ -15,7 +15,7 @@ import type { CoreDeps } from "./deps.ts";
 import { briefingFor } from "./lead-briefing.ts";
 import { knownPerson, mentionedRef } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
-import { teamOf } from "./team-spaces.ts";
+import { joinTeam, teamOf } from "./team-spaces.ts";
 
 export interface LoggedIncident {
   incident: Incident;
@@ -158,6 +158,7 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
       tx,
       incidents.map((incident, i) => ({ workspaceId, actorId: reports[i]!.reporter.id, action: "incident.logged", subject: incident.ref, after: incident })),
     );
+    await joinOnFirstReport(tx, reports);
     const requests: DeliveryRequest[] = [];
     const logged = incidents.map((incident, i): LoggedIncident => {
       const r = reports[i]!;
@@ -171,4 +172,14 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
   });
   await scheduleQuietly(deps, deliveryIds);
   return logged;
+}
+
+/** Someone with no home team who reports from a team's channel joins that team (audited), once however many reports. */
+async function joinOnFirstReport(tx: DbOrTx, reports: readonly Report[]): Promise<void> {
+  const joined = new Set<string>();
+  for (const { reporter, team, interaction } of reports) {
+    if (reporter.teamId !== null || !team || team.channelId !== interaction.channel?.channelId || joined.has(reporter.id)) continue;
+    joined.add(reporter.id);
+    await joinTeam(tx, { person: reporter, team, actor: reporter, told: [] });
+  }
 }

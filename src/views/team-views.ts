@@ -52,3 +52,19 @@ export function settingsView(team: Team | undefined, s: Settings): MessageView {
 }
 
 const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+export function memberSetView(teamName: string, personUserId: string, moved: boolean): MessageView {
+  return {
+    text: `Home team set for #${teamName}`,
+    sections: [
+      {
+        text: [
+          { mention: personUserId },
+          moved
+            ? ` is now a member of #${teamName}: incidents they report from a direct message belong to this team. They have been told.`
+            : ` is already a member of #${teamName}.`,
+        ],
+      },
+    ],
+  };
+}

@@ -12,11 +12,11 @@ import { silentLog } from "../support/fakes.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 
-/** The demo a new user would type: log, switch person, set the lead, log a restricted incident, list. */
+/** The demo a new user would type: log, set the lead (the console's owner is its admin), switch person, log a restricted incident, list. */
 const SCRIPT = [
   "/incident medication low Missed meds at Oak House",
-  "/as sam",
   "/debrief lead @alice",
+  "/as sam",
   "/incident safeguarding Allegation about the night visitor",
   "/incident list",
 ];

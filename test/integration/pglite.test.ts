@@ -39,7 +39,7 @@ async function close(db: Db): Promise<void> {
 }
 
 function core(db: Db, scheduler = new FakeScheduler()): Debrief {
-  return createDebrief({ db, deliveries: scheduler, directories: { slack: new FakeDirectory() }, config: readConfig({}), log: silentLog, now: () => new Date() });
+  return createDebrief({ db, deliveries: scheduler, directories: { slack: new FakeDirectory() }, config: readConfig({ DEBRIEF_ADMINS: "UADMIN" }), log: silentLog, now: () => new Date() });
 }
 
 async function quickLog(debrief: Debrief, text: string, user = "UALICE"): Promise<string> {
@@ -75,7 +75,7 @@ describe("embedded PGlite", () => {
     await migrateToLatest(db);
     const scheduler = new FakeScheduler();
     const debrief = core(db, scheduler);
-    await debrief.command(interaction("UALICE", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
+    await debrief.command(interaction("UADMIN", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
 
     const first = await quickLog(debrief, "medication low Missed evening meds at Oak House");
     expect(first).toContain("Logged INC-1");
@@ -111,8 +111,8 @@ describe("embedded PGlite", () => {
     const first = await open();
     await migrateToLatest(first);
     const before = core(first);
-    await before.command(interaction("UALICE", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
-    await before.command(interaction("UALICE"), "debrief", "lead <@ULEAD>");
+    await before.command(interaction("UADMIN", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
+    await before.command(interaction("UADMIN"), "debrief", "lead <@ULEAD>");
     expect(await quickLog(before, "medication Missed evening meds")).toContain("Logged INC-1");
     expect(await quickLog(before, "premises Boiler out")).toContain("Logged INC-2");
     await close(first);
@@ -131,7 +131,7 @@ describe("embedded PGlite", () => {
       { number: 2, summary: "Boiler out" },
       { number: 3, summary: "Allegation about night staff" },
     ]);
-    const lead = await second.selectFrom("delivery").select("target_id").where("target_kind", "=", "person").execute();
+    const lead = await second.selectFrom("delivery").select("target_id").where("dedupe_key", "like", "incident-%").where("target_kind", "=", "person").execute();
     expect(lead).toEqual([{ target_id: "ULEAD" }]);
   });
 });

@@ -71,7 +71,7 @@ describe("Slack over Socket Mode", () => {
 
   it("acknowledges a quick log over the socket, replies through the response_url and announces it once", async () => {
     const where = { teamId: "T0001", channelId: "C0SOCKET", channelName: "oak-house", userId: "U0REPORTER" };
-    const setup = await type("/debrief", "setup", where);
+    const setup = await type("/debrief", "setup", { ...where, userId: "UADMIN" });
     expect(setup.ack).toEqual({});
     expect(JSON.stringify(await setup.reply())).toContain("team space");
 

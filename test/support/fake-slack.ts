@@ -38,6 +38,8 @@ export interface FakeSlackOptions {
   /** Display names by user id for users.info; others get one made from their id. */
   displayNames?: Record<string, string>;
   teamId?: string;
+  /** Users that users.info says are workspace admins (is_admin); by default UADMIN and U0SETUP. */
+  admins?: readonly string[];
 }
 
 export interface FakeSlack {
@@ -47,6 +49,8 @@ export interface FakeSlack {
   readonly calls: SlackCall[];
   readonly responses: ResponseUrlCall[];
   readonly displayNames: Map<string, string>;
+  /** Users that users.info says are workspace admins. */
+  readonly admins: Set<string>;
   /** Calls to one method that Slack answered ok. */
   callsTo(method: string): SlackCall[];
   /** Attempts at one method, including those failed on purpose. */
@@ -89,6 +93,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const failures = new Map<string, Failure[]>();
   const delays = new Map<string, number>();
   const displayNames = new Map(Object.entries(options.displayNames ?? {}));
+  const admins = new Set(options.admins ?? ["UADMIN", "U0SETUP"]);
   const waiters = new Set<() => void>();
   let seq = 0;
 
@@ -202,6 +207,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             tz_label: "Greenwich Mean Time",
             tz_offset: 0,
             is_bot: false,
+            is_admin: admins.has(id),
+            is_owner: false,
             profile: { display_name: displayName, real_name: displayName || `Person ${id}` },
           },
         };
@@ -256,6 +263,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls,
     responses,
     displayNames,
+    admins,
     callsTo: (method) => calls.filter((c) => c.method === method && !c.failed),
     attemptsAt: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${origin}/respond/${encodeURIComponent(id)}`,

@@ -19,13 +19,15 @@ export class FakeDirectory implements Directory {
   readonly lookups: string[] = [];
   readonly names = new Map<string, string>();
   readonly missing = new Set<string>();
+  /** Users the platform makes workspace admins. */
+  readonly admins = new Set<string>();
 
   constructor(private readonly timeZone: string | null = "Europe/London") {}
 
   async profile(person: PersonRef): Promise<PersonProfile> {
     this.lookups.push(person.userId);
     if (this.missing.has(person.userId)) throw new Error(`user_not_found: ${person.userId}`);
-    return { displayName: this.names.get(person.userId) ?? person.userId, timeZone: this.timeZone };
+    return { displayName: this.names.get(person.userId) ?? person.userId, timeZone: this.timeZone, isAdmin: this.admins.has(person.userId) };
   }
 }
 

@@ -16,6 +16,18 @@ function refusal(env: Record<string, string>): string {
   throw new Error(`expected ${JSON.stringify(env)} to be refused`);
 }
 
+describe("DEBRIEF_ADMINS", () => {
+  it("reads platform user ids separated by commas", () => {
+    expect(read({ DEBRIEF_ADMINS: "U012AB3CD, U045EF6GH ," }).admins).toEqual(["U012AB3CD", "U045EF6GH"]);
+  });
+
+  it("refuses something that is not a user id, naming it and the right form", () => {
+    expect(refusal({ DEBRIEF_ADMINS: "U012AB3CD,<@U045EF6GH>" })).toBe(
+      'DEBRIEF_ADMINS has "<@U045EF6GH>", which is not a platform user id; give ids separated by commas, e.g. U012AB3CD,U045EF6GH.',
+    );
+  });
+});
+
 describe("defaults", () => {
   it("runs with nothing set: embedded Postgres, a local Redis, port 3000, the documented schedule", () => {
     const c = read({});
@@ -38,6 +50,7 @@ describe("defaults", () => {
     expect(c.timeZone).toBe("Europe/London");
     expect(c.logLevel).toBe("info");
     expect(c.redisPrefix).toBe("debrief");
+    expect(c.admins).toEqual([]);
   });
 
   it("treats a blank variable as unset", () => {
