@@ -10,7 +10,7 @@ import { channelBeside } from "./store/keys.ts";
 import { isStoreUnavailable } from "./store/unavailable.ts";
 import type { Config } from "./config.ts";
 import type { CoreDeps } from "./usecases/deps.ts";
-import { closeIncident, incidentForEditing, listOpenIncidents, showIncident, updateIncident } from "./usecases/incident-record.ts";
+import { closeIncident, incidentForEditing, listOpenIncidents, openIncident, updateIncident } from "./usecases/incident-record.ts";
 import { logIncident } from "./usecases/log-incident.ts";
 import { knownPerson } from "./usecases/people.ts";
 import { readIncidentForm } from "./usecases/read-incident-form.ts";
@@ -132,7 +132,7 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
     }
 
     case "incident.show": {
-      const seen = await showIncident(deps, interaction, command.ref);
+      const seen = await openIncident(deps, interaction, command.ref);
       return reply(seen.visible ? incidentDetailView(seen.incident, seen.people, seen.zone) : incidentOutlineView(seen.incident));
     }
 

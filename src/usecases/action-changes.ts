@@ -39,7 +39,8 @@ export async function completeAction(deps: CoreDeps, interaction: Interaction, n
     if (!canComplete(actor.id, audience)) {
       throw new DomainError(
         "FORBIDDEN",
-        `Only the owner of ${action.ref}, their manager, the person who reported ${incident.ref} or the team lead can mark it done.`,
+        // Someone who cannot read the incident is not told which one the action belongs to.
+        `Only the owner of ${action.ref}, their manager, the person who reported ${visible ? incident.ref : "its incident"} or the team lead can mark it done.`,
       );
     }
     if (action.status === "done") throw new DomainError("INVALID", `${action.ref} is already done.`);

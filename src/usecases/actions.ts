@@ -1,5 +1,6 @@
 import type { Action } from "../domain/action.ts";
 import { parseDue } from "../domain/due.ts";
+import { authorize, RULES } from "../domain/authorization.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { Incident } from "../domain/incident.ts";
 import { recordDeliveries } from "../delivery/outbox.ts";
@@ -16,6 +17,8 @@ import { incidentCircle, type IncidentCircle } from "./incident-access.ts";
 import { knownPerson, mentionedRef } from "./people.ts";
 import { showIncident } from "./incident-record.ts";
 import { scheduleQuietly } from "./schedule.ts";
+import { reportsTo } from "./team-spaces.ts";
+import { findTeam } from "../store/teams.ts";
 
 /** The most a list shows: enough for anyone's week, and what fits in one chat message. */
 const LIST_LIMIT = 50;
@@ -43,6 +46,9 @@ export async function incidentForActions(deps: CoreDeps, interaction: Interactio
       "FORBIDDEN",
       `Only those who can see the details of ${incident.ref} — its reporter, the staff involved, their managers and the team lead — can add actions to it.`,
     );
+  }
+  if (incident.status === "closed") {
+    throw new DomainError("INVALID", `${incident.ref} is closed, so it takes no new actions. Follow-up belongs on an open incident: log a new one if the work goes on.`);
   }
   return { incident, circle, actor: viewer };
 }
@@ -109,6 +115,7 @@ export interface ActionList {
 export async function listActions(deps: CoreDeps, interaction: Interaction, personUserId: string | null): Promise<ActionList> {
   const viewer = await knownPerson(deps, interaction.actor);
   const subject = personUserId && personUserId !== interaction.actor.userId ? await ownerFrom(deps, interaction, personUserId) : viewer;
+  if (subject.id !== viewer.id) await mayListActionsOf(deps, viewer, subject);
   const { actions, total } = await listOpenActions(deps.db, subject.id, LIST_LIMIT);
   // Several actions often share an incident: read each incident and its circle once.
   const circles = new Map<number, Promise<{ incident: Incident; circle: IncidentCircle }>>();
@@ -126,4 +133,14 @@ export async function listActions(deps: CoreDeps, interaction: Interaction, pers
     items.push({ action, visible: canSeeTitle(viewer.id, action, incident, circle) });
   }
   return { items, total, whose: subject.id === viewer.id ? null : subject.ref.userId, zone: zoneOf(viewer, deps) };
+}
+
+/** Someone's open actions are theirs, their line managers' (all the way up) and their team lead's to read. */
+async function mayListActionsOf(deps: CoreDeps, viewer: Person, subject: Person): Promise<void> {
+  const team = subject.teamId === null ? undefined : await findTeam(deps.db, subject.teamId);
+  authorize(
+    RULES.listActions,
+    { managesThem: await reportsTo(deps.db, subject.id, viewer.id), leadsTheirTeam: team?.leadId === viewer.id },
+    "Your own are at /action list.",
+  );
 }

@@ -1,4 +1,5 @@
 import { canClose, canSeeDetails } from "../domain/access.ts";
+import { authorize, RULES } from "../domain/authorization.ts";
 import { DomainError } from "../domain/errors.ts";
 import { isRestricted } from "../domain/harm.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
@@ -50,6 +51,18 @@ export async function showIncident(deps: CoreDeps, interaction: Interaction, num
     people: viewPeople(incident, circle),
     zone: zoneOf(viewer, deps),
   };
+}
+
+/**
+ * Shows an incident to someone who asked to read it. Opening a restricted incident's details is written to the audit
+ * log (who, when), as care records keep an access trail.
+ */
+export async function openIncident(deps: CoreDeps, interaction: Interaction, number: number): Promise<SeenIncident> {
+  const seen = await showIncident(deps, interaction, number);
+  if (seen.visible && seen.incident.restricted) {
+    await recordAudit(deps.db, { workspaceId: seen.incident.workspaceId, actorId: seen.viewer.id, action: "incident.opened", subject: seen.incident.ref });
+  }
+  return seen;
 }
 
 /** Open incidents of the team the command was typed in (or the person's team), newest first. */
@@ -112,7 +125,7 @@ export async function closeIncident(deps: CoreDeps, interaction: Interaction, nu
 
 /** Loads an incident for its details form; only those who may see the record may change it. */
 export async function incidentForEditing(deps: CoreDeps, interaction: Interaction, number: number): Promise<SeenIncident> {
-  const seen = await showIncident(deps, interaction, number);
+  const seen = await openIncident(deps, interaction, number);
   if (!seen.visible) throw new DomainError("FORBIDDEN", `Only those who need to know can see or change the details of ${seen.incident.ref}.`);
   if (seen.incident.status === "closed") throw new DomainError("INVALID", `${seen.incident.ref} is closed, so its record can no longer be changed.`);
   return seen;
@@ -138,12 +151,24 @@ export async function updateIncident(
     }
     if (before.status === "closed") throw new DomainError("INVALID", `${before.ref} is closed, so its record can no longer be changed.`);
     const full = { ...draft, involved: involved.map((p) => p.id) };
+    const involvedChanged = !sameMembers(before.involved, full.involved);
+    if (involvedChanged) {
+      // Whoever is involved joins the circle that reads the record, so widening it is for those who answer for it.
+      authorize(RULES.changeInvolved, {
+        isReporter: actor.id === before.reporterId,
+        isCircleManager: circle.audience.managers.includes(actor.id),
+        isLead: actor.id === circle.audience.leadId,
+      }, "Everything else in the form can be saved with the staff involved as they were.");
+    }
     // Once restricted, always restricted: details already shared only by reference must stay that way.
     const restricted = before.restricted || isRestricted(full);
     const occurredAt = draft.occurredAt ?? before.occurredAt;
     await updateIncidentDetails(tx, before.id, full, restricted, occurredAt);
     const after: Incident = { ...before, ...full, restricted, occurredAt };
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.updated", subject: before.ref, before, after });
+    if (involvedChanged) {
+      await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.involved_changed", subject: before.ref, before: { involved: before.involved }, after: { involved: full.involved } });
+    }
     if (before.restricted || !restricted) return { after, deliveryIds: [] };
     // It has just become restricted (say, the harm was raised): the channel must stop showing its details, and the
     // lead must hear now.
@@ -156,3 +181,5 @@ export async function updateIncident(
   await scheduleQuietly(deps, deliveryIds);
   return after;
 }
+
+const sameMembers = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((id) => b.includes(id));

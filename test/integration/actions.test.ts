@@ -451,10 +451,12 @@ describe("actions on a restricted incident", () => {
     expect(done).not.toContain("Sent"); // the note may say as much as the title
   });
 
-  it("shows the title to the lead and the reporter", async () => {
+  it("shows the title to the lead, and only the reference to the owner's manager, who is outside the incident", async () => {
     expect(await act("ULEAD", "extend A-1 next monday")).toContain("A-1 for INC-2: Write up the disclosure for the LADO");
-    expect(await act("UALICE", "list <@USAM>")).toContain("A-1 · INC-2 — Write up the disclosure for the LADO");
-    expect(await act("UOTHER", "list <@USAM>")).toContain("A-1 (restricted incident)");
+    expect(await act("ULEAD", "list <@USAM>")).toContain("A-1 · INC-2 — Write up the disclosure for the LADO");
+    const managers = await act("UMGR", "list <@USAM>");
+    expect(managers).toContain("A-1 (restricted incident)");
+    expect(managers).not.toContain("LADO");
   });
 });
 
