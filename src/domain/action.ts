@@ -1,3 +1,4 @@
+import { endOfDayAfter } from "./due.ts";
 import type { PersonId } from "./incident.ts";
 
 export const ACTION_STATUSES = ["open", "done"] as const;
@@ -52,11 +53,22 @@ export type ExtendRight = "overseer" | "owner" | "owner-used" | "none";
 
 /**
  * The owner's manager or the lead may move a due date as often as they judge right. The owner may move it once
- * themselves, so an honest slip needs no one's permission; a second slip needs someone accountable to agree, which is
+ * themselves (by up to OWNER_MOVE_LIMIT), so an honest slip needs no one's permission; a second slip needs someone accountable to agree, which is
  * how overdue work stays visible up the reporting line (DOMAIN.md: blame-free, with accountability).
  */
 export function extendRight(who: PersonId, action: Pick<Action, "ownerExtendedAt">, a: ActionAudience): ExtendRight {
   if (overseer(who, a)) return "overseer";
   if (who !== a.ownerId) return "none";
   return action.ownerExtendedAt ? "owner-used" : "owner";
+}
+
+/**
+ * How far the owner's own one move may take the due date: enough for an honest slip, not so far that a late action
+ * drops out of sight; more needs their manager or the lead. Without it the one move could be to 9999-12-31.
+ */
+export const OWNER_MOVE_LIMIT = { weeks: 4 } as const;
+
+/** The latest the owner may move a due date to themselves: the end of the day 4 weeks after it, in their zone. */
+export function latestOwnerMove(action: Pick<Action, "dueAt">, zone: string): Date {
+  return endOfDayAfter(action.dueAt, OWNER_MOVE_LIMIT, zone);
 }

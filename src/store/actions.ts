@@ -134,11 +134,11 @@ export async function markActionDone(tx: DbOrTx, id: number, note: string | null
   await tx.updateTable("action").set({ status: "done", done_note: note, done_at: at, next_step_at: null }).where("id", "=", id).execute();
 }
 
-/** A new owner starts the escalation ladder again from the due time. */
+/** A new owner starts the escalation ladder again from the due time, with their own one move of it. */
 export async function setActionOwner(tx: DbOrTx, id: number, ownerId: string, dueAt: Date): Promise<void> {
   await tx
     .updateTable("action")
-    .set({ owner_id: ownerId, next_step_at: dueAt, escalation_step: 0 })
+    .set({ owner_id: ownerId, next_step_at: dueAt, escalation_step: 0, owner_extended_at: null })
     .where("id", "=", id)
     .execute();
 }

@@ -1,4 +1,5 @@
-import { canComplete, canReassign, DONE_NOTE_MAX, extendRight, type Action } from "../domain/action.ts";
+import { canComplete, canReassign, DONE_NOTE_MAX, extendRight, latestOwnerMove, OWNER_MOVE_LIMIT, type Action } from "../domain/action.ts";
+import { dayLabel } from "../domain/due.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
 import { overLimit } from "../domain/text.ts";
@@ -21,6 +22,10 @@ import { ownerFrom, readDue } from "./actions.ts";
 import type { CoreDeps } from "./deps.ts";
 import { knownPerson } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
+
+// Who the owner turns to when their own move is used up or not enough.
+const askOverseer = (action: Action) =>
+  `ask your manager or the team lead: they can extend it with /action extend ${action.ref} <when>.`;
 
 const alreadyDone = (action: Action, what: string) => new DomainError("INVALID", `${action.ref} is already done, so it can't be ${what}.`);
 
@@ -78,7 +83,8 @@ export async function reassignAction(
     if (newOwner.id === owner.id) throw new DomainError("INVALID", `${newOwner.displayName} already owns ${action.ref}.`);
     const times = await timesAudited(tx, action, "action.reassigned");
     await setActionOwner(tx, action.id, newOwner.id, action.dueAt);
-    const after: Action = { ...action, ownerId: newOwner.id };
+    // The new owner has their own one move of the due date (see extendRight).
+    const after: Action = { ...action, ownerId: newOwner.id, ownerExtendedAt: null };
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.reassigned", subject: action.ref, before: action, after });
     // Numbered by how often it has been reassigned, so each handover is told once, and only once.
     const requests: DeliveryRequest[] = [
@@ -124,7 +130,7 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
     if (right === "owner-used") {
       throw new DomainError(
         "FORBIDDEN",
-        `You have already moved the due date of ${action.ref} once. To move it again, ask your manager or the team lead: they can extend it with /action extend ${action.ref} <when>.`,
+        `You have already moved the due date of ${action.ref} once. To move it again, ${askOverseer(action)}`,
       );
     }
     if (action.status === "done") throw alreadyDone(action, "extended");
@@ -137,6 +143,15 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
       );
     }
     const ownerUsedTheirMove = right === "owner";
+    const latest = latestOwnerMove(action, zone);
+    if (ownerUsedTheirMove && dueAt.getTime() > latest.getTime()) {
+      throw new DomainError(
+        "INVALID",
+        `You can move ${action.ref} yourself by up to ${OWNER_MOVE_LIMIT.weeks} weeks from when it is due, ${
+          latest.getTime() > now.getTime() ? `so to ${dayLabel(latest, zone, now)} at the latest` : "and that time has passed"
+        }. For more, ${askOverseer(action)}`,
+      );
+    }
     const times = await timesAudited(tx, action, "action.extended");
     await setActionDue(tx, action.id, dueAt, ownerUsedTheirMove ? now : null);
     const after: Action = { ...action, dueAt, ownerExtendedAt: ownerUsedTheirMove ? now : action.ownerExtendedAt };

@@ -438,6 +438,105 @@ describe("extending an action", () => {
   });
 });
 
+describe("how far a due date may go", () => {
+  // From Wednesday 25 November 2026, a year ahead ends on Thursday 25 November 2027.
+  const TOO_FAR = "That's more than a year ahead: a due date can be at most a year away, so Thu 25 Nov 2027 at the latest. When should it be done by?";
+  // A-1 is due Friday 27 November at 17:00: 4 weeks on is Friday 25 December.
+  const OWNER_LIMIT =
+    "You can move A-1 yourself by up to 4 weeks from when it is due, so to Fri 25 Dec at the latest. For more, ask your manager or the team lead: they can extend it with /action extend A-1 <when>.";
+
+  beforeEach(async () => {
+    await teamWithIncidents();
+    await act("UALICE", "INC-1 <@USAM> by friday Check the MAR chart at handover");
+  });
+
+  async function dueStill(dueAt: string): Promise<void> {
+    expect((await actionRow(1)).due_at.toISOString()).toBe(dueAt);
+    expect(await auditRows("action.extended")).toEqual([]);
+  }
+
+  it("refuses a new action due more than a year ahead, naming the limit, and saves nothing", async () => {
+    const reply = await act("UALICE", "INC-1 <@USAM> by 2027-12-01 Review the medication policy");
+    expect(reply).toContain(TOO_FAR);
+    expect(reply).toContain("You typed: INC-1 <@USAM> by 2027-12-01 Review the medication policy");
+    expect(await act("UALICE", "INC-1 <@USAM> 9999-12-31 Review the medication policy")).toContain(TOO_FAR);
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+    expect(await dmsTo("USAM")).toHaveLength(1);
+  });
+
+  it("takes a new action due a year from today", async () => {
+    expect(await act("UALICE", "INC-1 <@USAM> by 2027-11-25 Review the medication policy")).toContain("Due: Thu 25 Nov 2027, 17:00");
+    expect((await actionRow(2)).due_at.toISOString()).toBe("2027-11-25T17:00:00.000Z");
+  });
+
+  it("answers 'in 100000 years' in the form politely beside the due date, and saves nothing", async () => {
+    const values = { owner: ["USAM"], due: "in 100000 years", what: "Review the medication policy" };
+    expect(errorsOf(await debrief.submitForm(interaction("UALICE"), "action.new", values, "INC-1"))).toEqual({ due: TOO_FAR });
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+  });
+
+  it("answers '/action … in 100000 years' politely, and saves nothing", async () => {
+    // The command's parser decides where the due phrase ends: either answer asks for a date a person can keep to.
+    const reply = await act("UALICE", "INC-1 <@USAM> in 100000 years Review the medication policy");
+    expect(reply).toMatch(/When is it due\?|more than a year ahead/);
+    expect(reply).toContain("You typed: INC-1 <@USAM> in 100000 years Review the medication policy");
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+  });
+
+  it("answers 'extend in 100000 years' politely, leaving the due date and the owner's move as they were", async () => {
+    const reply = await act("USAM", "extend A-1 in 100000 years");
+    expect(reply).toContain(TOO_FAR);
+    expect(reply).toContain("You typed: extend A-1 in 100000 years");
+    await dueStill("2026-11-27T17:00:00.000Z");
+    expect(await actionRow(1)).toMatchObject({ owner_extended_at: null });
+  });
+
+  it("lets the lead or the owner's manager move it past 4 weeks, but not past a year ahead", async () => {
+    expect(await act("ULEAD", "extend A-1 2027-11-26")).toContain(TOO_FAR);
+    expect(await act("UMGR", "extend A-1 9999-12-31")).toContain(TOO_FAR);
+    await dueStill("2026-11-27T17:00:00.000Z");
+    expect(await act("UMGR", "extend A-1 2027-06-01")).toContain("is now due Tue 1 Jun 2027, 17:00.");
+    expect((await actionRow(1)).due_at.toISOString()).toBe("2027-06-01T16:00:00.000Z"); // 17:00 BST
+  });
+
+  it("lets the owner move it themselves by up to 4 weeks, and says whom to ask for more", async () => {
+    const reply = await act("USAM", "extend A-1 2026-12-26");
+    expect(reply).toContain(OWNER_LIMIT);
+    expect(reply).toContain("You typed: extend A-1 2026-12-26");
+    expect(await act("USAM", "extend A-1 9999-12-31")).toContain("That's more than a year ahead");
+    await dueStill("2026-11-27T17:00:00.000Z");
+    expect(await actionRow(1)).toMatchObject({ owner_extended_at: null }); // refusals leave the move unused
+
+    expect(await act("USAM", "extend A-1 2026-12-25 6pm")).toContain("is now due Fri 25 Dec, 18:00.");
+    expect(await actionRow(1)).toMatchObject({ owner_extended_at: WEDNESDAY });
+  });
+
+  it("tells an owner whose action is more than 4 weeks overdue that only their manager or the lead can move it now", async () => {
+    clock = new Date("2027-01-04T10:00:00Z");
+    const reply = await act("USAM", "extend A-1 friday");
+    expect(reply).toContain(
+      "You can move A-1 yourself by up to 4 weeks from when it is due, and that time has passed. For more, ask your manager or the team lead",
+    );
+    await dueStill("2026-11-27T17:00:00.000Z");
+  });
+
+  it("gives a new owner their own move of the due date", async () => {
+    await act("USAM", "extend A-1 next monday");
+    expect(await actionRow(1)).toMatchObject({ owner_extended_at: WEDNESDAY });
+
+    expect(await act("USAM", "reassign A-1 <@UOTHER>")).toContain("is now owned by @UOTHER");
+    expect(await actionRow(1)).toMatchObject({ owner_id: "slack:T1:UOTHER", owner_extended_at: null });
+    const [handover] = await auditRows("action.reassigned");
+    expect(handover!.after).toMatchObject({ ownerId: "slack:T1:UOTHER", ownerExtendedAt: null });
+
+    const moved = await act("UOTHER", "extend A-1 next wednesday");
+    expect(moved).toContain("is now due Wed 2 Dec, 17:00.");
+    expect(moved).toContain("That was your one move of this due date");
+    expect(await act("UOTHER", "extend A-1 2026-12-04")).toContain("You have already moved the due date of A-1 once.");
+    expect((await actionRow(1)).due_at.toISOString()).toBe("2026-12-02T17:00:00.000Z");
+  });
+});
+
 describe("actions on a restricted incident", () => {
   beforeEach(async () => {
     await teamWithIncidents();
@@ -510,7 +609,7 @@ describe("the Add an action button", () => {
   it("flags only what is wrong, so the rest of what was typed stands", async () => {
     const typed: FormValues = { owner: ["USAM"], due: "yesterday", what: "Check the MAR chart" };
     expect(errorsOf(await debrief.submitForm(interaction("UALICE"), "action.new", typed, "INC-1"))).toEqual({
-      due: "That's in the past — when should it be done by?",
+      due: "That's in the past — when should it be done by? e.g. by friday, in 3 days, tomorrow 5pm or 2026-12-01.",
     });
     expect(errorsOf(await debrief.submitForm(interaction("UALICE"), "action.new", { ...typed, due: "", owner: ["USAM", "UOTHER"] }, "INC-1"))).toEqual({
       owner: "Choose one owner: one person sees an action through. Add another action for someone else.",
