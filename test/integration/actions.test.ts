@@ -524,7 +524,8 @@ describe("how far a due date may go", () => {
     await act("USAM", "extend A-1 next monday");
     expect(await actionRow(1)).toMatchObject({ owner_extended_at: WEDNESDAY });
 
-    expect(await act("USAM", "reassign A-1 <@UOTHER>")).toContain("is now owned by @UOTHER");
+    // Who it went to is read from what is stored, whichever way a reply names a person.
+    expect(await act("USAM", "reassign A-1 <@UOTHER>")).toContain("A-1 for INC-1: Check the MAR chart at handover is now owned by");
     expect(await actionRow(1)).toMatchObject({ owner_id: "slack:T1:UOTHER", owner_extended_at: null });
     const [handover] = await auditRows("action.reassigned");
     expect(handover!.after).toMatchObject({ ownerId: "slack:T1:UOTHER", ownerExtendedAt: null });
