@@ -26,7 +26,7 @@ class ZonedDirectory implements Directory {
   async profile(person: PersonRef): Promise<PersonProfile> {
     if (this.missing.has(person.userId)) throw new Error(`user_not_found: ${person.userId}`);
     const zone = this.zones.get(person.userId);
-    return { displayName: person.userId.slice(1).toLowerCase(), timeZone: zone === undefined ? "Europe/London" : zone };
+    return { displayName: person.userId.slice(1).toLowerCase(), timeZone: zone === undefined ? "Europe/London" : zone, isAdmin: person.userId === "UADMIN" };
   }
 }
 
@@ -79,8 +79,8 @@ const dmText = (row: { view: object }) => textOf(row.view as MessageView);
 
 /** Sets up the team (lead, sam reporting to mgr) and has alice log INC-1 (medication) and INC-2 (safeguarding, restricted). */
 async function teamWithIncidents(): Promise<void> {
-  await say(interaction("ULEAD", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
-  await say("ULEAD", "debrief", "lead <@ULEAD>");
+  await say(interaction("UADMIN", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
+  await say("UADMIN", "debrief", "lead <@ULEAD>");
   await say("ULEAD", "debrief", "manager <@USAM> <@UMGR>");
   expect(await say("UALICE", "incident", "medication low Missed evening meds at Oak House")).toContain("Logged INC-1");
   expect(await say("UALICE", "incident", "safeguarding Disclosure by OH-17 about a visitor")).toContain("Logged INC-2");
