@@ -275,9 +275,12 @@ function extendAction(words: Words): Outcome {
 // ── due phrases (kept as typed; chrono-node turns them into dates later) ──────
 
 const WEEKDAYS = new Set(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]);
-const NEARBY_DAYS = new Set(["today", "tomorrow", "tonight"]);
-const TIME_UNITS = new Set(["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"]);
+// Past days are kept as typed too, so the reply can say they are past rather than that the date is missing.
+const NEARBY_DAYS = new Set(["yesterday", "today", "tomorrow", "tonight"]);
+const TIME_UNITS = new Set(["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years"]);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+// 26/11 or 26/11/2026, day first as in the UK.
+const DAY_MONTH = /^\d{1,2}\/\d{1,2}(\/\d{2,4})?$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?$/;
 const CLOCK_TIME = /^(\d{1,2}(:\d{2})?(am|pm)|\d{1,2}:\d{2}|noon|midnight)$/;
 
@@ -289,7 +292,8 @@ function duePhraseLength(words: readonly string[]): number {
   return dayAndTimeLength(words);
 }
 
-const isAmount = (word: string | undefined): boolean => word === "a" || word === "an" || /^\d{1,4}$/.test(word ?? "");
+// Any number of digits: "in 100000 years" is read, and refused as too far ahead, rather than called missing.
+const isAmount = (word: string | undefined): boolean => word === "a" || word === "an" || /^\d+$/.test(word ?? "");
 
 function dayAndTimeLength(words: readonly string[]): number {
   const [first = ""] = words;
@@ -300,8 +304,8 @@ function dayAndTimeLength(words: readonly string[]): number {
 
 function dayLength(words: readonly string[]): number {
   const [first = "", second = ""] = words;
-  if (NEARBY_DAYS.has(first) || WEEKDAYS.has(first) || ISO_DATE.test(first)) return 1;
-  if ((first === "next" || first === "this") && WEEKDAYS.has(second)) return 2;
+  if (NEARBY_DAYS.has(first) || WEEKDAYS.has(first) || ISO_DATE.test(first) || DAY_MONTH.test(first)) return 1;
+  if ((first === "next" || first === "this" || first === "last") && WEEKDAYS.has(second)) return 2;
   return 0;
 }
 

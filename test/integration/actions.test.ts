@@ -478,8 +478,15 @@ describe("how far a due date may go", () => {
   it("answers '/action … in 100000 years' politely, and saves nothing", async () => {
     // The command's parser decides where the due phrase ends: either answer asks for a date a person can keep to.
     const reply = await act("UALICE", "INC-1 <@USAM> in 100000 years Review the medication policy");
-    expect(reply).toMatch(/When is it due\?|more than a year ahead/);
+    expect(reply).toContain(TOO_FAR);
     expect(reply).toContain("You typed: INC-1 <@USAM> in 100000 years Review the medication policy");
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+  });
+
+  it("refuses '/action … by last friday' as past, rather than reading part of it", async () => {
+    const reply = await act("UALICE", "INC-1 <@USAM> by last friday Review the medication policy");
+    expect(reply).toContain("That's in the past");
+    expect(reply).toContain("You typed: INC-1 <@USAM> by last friday Review the medication policy");
     expect((await actionRows()).map((r) => r.number)).toEqual([1]);
   });
 

@@ -190,6 +190,13 @@ describe("/action", () => {
     ["monday", "Review the care plan"],
     ["next monday", "Review the care plan"],
     ["this thursday 9am", "Review the care plan"],
+    // Kept whole so the reply can say what is wrong with them: past, or too far ahead.
+    ["by last friday", "Review the care plan"],
+    ["yesterday", "Review the care plan"],
+    ["by 26/11", "Review the care plan"],
+    ["26/11/2026 5pm", "Review the care plan"],
+    ["in 100000 years", "Review the care plan"],
+    ["in 2 years", "Review the care plan"],
   ])("keeps the due phrase %j as typed and the rest as the action", (due, text) => {
     expect(action(`INC-4 @sam ${due} ${text}`)).toMatchObject({ kind: "action.add", due, text });
   });
