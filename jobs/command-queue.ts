@@ -2,13 +2,20 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { withinTime } from "../src/infra/time-limit.ts";
 import type { CommandQueue, DeferredCommand } from "../src/interaction.ts";
+import { commandTurns } from "./command-turns.ts";
 
 export const COMMAND_QUEUE = "command";
+
+/** A command as it waits in the queue: what the core needs, and the person's turn (see command-turns.ts). */
+export interface QueuedCommand extends DeferredCommand {
+  /** Absent on jobs queued before commands took turns. */
+  readonly turn?: number;
+}
 
 export interface CommandQueueOptions {
   connection: Redis;
   prefix: string;
-  /** Tries per command; the reply is what usually fails, and a run that logged its incident is not repeated. */
+  /** Tries per command; the reply is what usually fails, and a command that ran is not run again (src/requests/once.ts). */
   attempts?: number;
   /** First retry delay; it doubles each try (tests pass a few ms). */
   backoffMs?: number;
@@ -33,7 +40,7 @@ const commandJobId = (command: DeferredCommand): string | undefined =>
  * as it is stored here, so Slack's 3 seconds never depend on the database or on how busy the workers are.
  */
 export function createCommandQueue(options: CommandQueueOptions): CommandQueueHandle {
-  const queue = new Queue<DeferredCommand>(COMMAND_QUEUE, {
+  const queue = new Queue<QueuedCommand>(COMMAND_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: {
@@ -45,10 +52,11 @@ export function createCommandQueue(options: CommandQueueOptions): CommandQueueHa
       removeOnFail: { age: 3600 },
     },
   });
+  const turns = commandTurns({ connection: options.connection, prefix: options.prefix });
   return {
     async defer(command) {
       const jobId = commandJobId(command);
-      const adding = queue.add(command.name, command, jobId ? { jobId } : {});
+      const adding = turns.take(command.interaction.actor).then((turn) => queue.add(command.name, { ...command, turn }, jobId ? { jobId } : {}));
       await withinTime(adding, DEFER_TIMEOUT_MS, `Redis did not take the command within ${DEFER_TIMEOUT_MS} ms`);
     },
     close: () => queue.close(),

@@ -1,9 +1,10 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { CommandAnswerer, DeferredCommand } from "../src/interaction.ts";
+import type { CommandAnswerer } from "../src/interaction.ts";
 import type { Platform } from "../src/ports.ts";
-import { COMMAND_QUEUE } from "./command-queue.ts";
+import { COMMAND_QUEUE, type QueuedCommand } from "./command-queue.ts";
+import { commandTurns } from "./command-turns.ts";
 
 export interface CommandWorkerOptions {
   /** Stays the caller's; the worker blocks on a duplicate it closes itself (see startDeliveryWorker). */
@@ -12,10 +13,12 @@ export interface CommandWorkerOptions {
   answerers: Partial<Record<Platform, CommandAnswerer>>;
   log: Logger;
   /**
-   * Commands run at once. Quick logs in one workspace that run together are stored in one transaction (see
-   * logIncident), so this is also the most a burst can put in one commit.
+   * Commands run at once. Each runs in a transaction of its own (src/requests/once.ts), so at most the database pool's
+   * size do their work at a time; the rest wait for a connection.
    */
   concurrency?: number;
+  /** How long a command waits for the same person's earlier commands before it runs anyway (see command-turns.ts). */
+  turnWaitMs?: number;
 }
 
 export interface CommandWorker {
@@ -25,14 +28,26 @@ export interface CommandWorker {
 
 export function startCommandWorker(options: CommandWorkerOptions): CommandWorker {
   const connection = options.connection.duplicate({ maxRetriesPerRequest: null });
-  const worker = new Worker<DeferredCommand>(
+  const turns = commandTurns({ connection: options.connection, prefix: options.prefix, waitLimitMs: options.turnWaitMs });
+  const worker = new Worker<QueuedCommand>(
     COMMAND_QUEUE,
     async (job) => {
-      const platform = job.data.interaction.actor.platform;
-      const answer = options.answerers[platform];
+      const { actor } = job.data.interaction;
+      const answer = options.answerers[actor.platform];
       // Only a process set up for that platform can answer it; another worker's failure here is retried.
-      if (!answer) throw new Error(`this worker has no ${platform} adapter to answer the command`);
-      await answer(job.data);
+      if (!answer) throw new Error(`this worker has no ${actor.platform} adapter to answer the command`);
+      const { turn } = job.data;
+      if (turn === undefined) return answer(job.data);
+      if (!(await turns.waitFor(actor, turn))) {
+        options.log.warn({ jobId: job.id, turn }, "running a command before the same person's earlier one has finished");
+      }
+      try {
+        await answer(job.data);
+      } finally {
+        // Done whether or not its reply got through: a retry answers from what the first run stored, so the person's
+        // next command need not wait for it.
+        await turns.done(actor, turn).catch((err: unknown) => options.log.warn({ err, jobId: job.id }, "could not mark a command's turn done"));
+      }
     },
     { connection, prefix: options.prefix, concurrency: options.concurrency ?? 100 },
   );

@@ -4,6 +4,7 @@ import * as createDelivery from "./2026_11_25_2010_create_delivery.ts";
 import * as createAction from "./2026_11_25_2100_create_action.ts";
 import * as recordIncidentRequest from "./2026_11_25_2300_record_incident_request.ts";
 import * as auditLogRefusesTruncate from "./2026_12_01_0900_audit_log_refuses_truncate.ts";
+import * as createRequest from "./2026_12_01_0910_create_request.ts";
 
 /** Every migration, by name; names sort in the order they run. Add new files here; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_25_2100_create_action": createAction,
   "2026_11_25_2300_record_incident_request": recordIncidentRequest,
   "2026_12_01_0900_audit_log_refuses_truncate": auditLogRefusesTruncate,
+  "2026_12_01_0910_create_request": createRequest,
 };

@@ -4,6 +4,7 @@ import { DomainError } from "./domain/errors.ts";
 import { emptyDraft, SUMMARY_MAX, WHAT_HAPPENED_MAX } from "./domain/incident.ts";
 import { findIdentifier, identifierWarning } from "./domain/identifiers.ts";
 import { parseIncidentRef } from "./domain/references.ts";
+import { once } from "./requests/once.ts";
 import { cleanText, cleanValues, overLimit } from "./domain/text.ts";
 import type { Debrief, Interaction, Outcome, Submission } from "./interaction.ts";
 import { channelBeside } from "./store/keys.ts";
@@ -52,13 +53,13 @@ export function createDebrief(deps: DebriefDeps): Debrief {
       const command = parseCommand(name, text);
       // What they typed comes back as they typed it, without Slack's escaping.
       const typed = unescapeSlack(text);
-      return guarded(deps, interaction, typed, () => runCommand(deps, interaction, command, typed));
+      return guarded(deps, interaction, typed, () => once(deps, interaction, (inRequest) => runCommand(inRequest, interaction, command, typed)));
     },
 
     async submitForm(interaction, formId, values, state) {
       values = cleanValues(values);
       try {
-        return await submit(deps, interaction, formId, values, state);
+        return await once(deps, interaction, (inRequest) => submit(inRequest, interaction, formId, values, state));
       } catch (err) {
         const message = failureMessage(deps, interaction, err);
         // Keep the form open with everything typed, and say why on its first input.
@@ -68,7 +69,7 @@ export function createDebrief(deps: DebriefDeps): Debrief {
 
     async press(interaction, buttonId, value) {
       value = cleanText(value);
-      return guarded(deps, interaction, "", () => pressButton(deps, interaction, buttonId, value));
+      return guarded(deps, interaction, "", () => once(deps, interaction, (inRequest) => pressButton(inRequest, interaction, buttonId, value)));
     },
   };
 }

@@ -9,8 +9,9 @@ export interface Interaction {
   /** The channel's name when the platform tells us, used to name a new team space. */
   readonly channelName?: string;
   /**
-   * The platform's id for this one request (Slack's trigger_id), when it has one. A request that is run again, as a
-   * queued command is after a worker crash, logs its incident once: the second run finds the first's.
+   * The platform's id for this one request, when it has one (Slack: a command's trigger_id; a press's person, message
+   * and button; a form's person and view id). A request that arrives again (a retried job, a worker killed mid-way,
+   * a platform resending) does its work once and is answered as the first was (src/requests/once.ts).
    */
   readonly requestId?: string;
 }

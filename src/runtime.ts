@@ -5,6 +5,7 @@ import { createDebrief } from "./create-debrief.ts";
 import type { CommandAnswerer } from "./interaction.ts";
 import type { ChatPort, Directory, Platform } from "./ports.ts";
 import { migrateToLatest, openDatabase } from "./store/database.ts";
+import { pruneRequests } from "./store/requests.ts";
 import { createHttpServer, readinessChecks, type Route } from "./infra/http-server.ts";
 import { createMetrics, type Metrics } from "./infra/metrics.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "./infra/redis-server.ts";
@@ -136,7 +137,10 @@ export async function start(config: Config, { role, log, terminal }: StartOption
         prefix: config.redisPrefix,
         every: config.sweepEvery,
         log,
-        run: () => reconcileDeliveries(db, queue, { staleSendingMs: STALE_SENDING_MS }),
+        run: async () => {
+          await reconcileDeliveries(db, queue, { staleSendingMs: STALE_SENDING_MS });
+          await pruneRequests(db);
+        },
       });
       stops.push(() => reconcile.close());
     }

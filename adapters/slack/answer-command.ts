@@ -11,8 +11,8 @@ const RESPONSE_URL_TIMEOUT_MS = 10_000;
 
 /**
  * Answers a slash command that the web process queued: runs it through the core, then posts the reply to the
- * command's response_url. A failed post throws, so the queue tries again; running the command again is safe, since a
- * quick log finds the incident its first run stored.
+ * command's response_url. A failed post throws, so the queue tries again; running the command again is safe, since the
+ * core answers a request it has done with what it answered the first time (src/requests/once.ts).
  */
 export function slackCommandAnswerer({ debrief, metrics, log }: { debrief: Debrief; metrics: SlackMetrics; log: Logger }): CommandAnswerer {
   return async ({ interaction, name, text, replyTo }) => {

@@ -10,6 +10,7 @@ export interface Database {
   audit_log: AuditLogTable;
   delivery: DeliveryTable;
   action: ActionTable;
+  request: RequestTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -128,4 +129,13 @@ export interface ActionTable {
   /** When the escalation sweep next acts on an open action; null once done. */
   next_step_at: Date | null;
   escalation_step: Generated<number>;
+}
+
+/** A request done once, with what it answered (see migrations/2026_12_01_0910_create_request.ts). */
+export interface RequestTable {
+  workspace_id: string;
+  request_id: string;
+  /** An Outcome or a Submission; null only inside the transaction that claimed the request. */
+  outcome: ColumnType<object | null, string | undefined, string>;
+  created_at: CreatedAt;
 }

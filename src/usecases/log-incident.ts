@@ -55,7 +55,9 @@ export async function logIncident(
   const lead = restricted && team?.leadId ? await findPerson(deps.db, team.leadId) : undefined;
   const report: Report = { interaction, draft, reporter, involved, involvedUserIds, team, lead, restricted, occurredAt: draft.occurredAt ?? deps.now() };
   try {
-    return await laneFor(deps, workspaceId).submit(report);
+    // Group commit batches reports from separate transactions. Inside a request's transaction (src/requests/once.ts)
+    // the report logs on its own: that transaction is one connection, and it commits with the rest of the request.
+    return deps.db.isTransaction ? (await logTogether(deps, workspaceId, [report]))[0]! : await laneFor(deps, workspaceId).submit(report);
   } catch (err) {
     // Rare (a queued command run again after its first run committed), so the database's unique index finds it
     // rather than a lookup before every report.

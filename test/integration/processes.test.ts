@@ -240,6 +240,25 @@ describe("web and worker processes on shared Postgres and Redis", () => {
   });
 });
 
+describe("one person's commands", () => {
+  it("run in the order they were sent across two worker processes: /debrief setup then /debrief lead, 10 ms apart", { timeout: TEST_MS }, async () => {
+    const teamId = "T0TURNS";
+    const where = { teamId, channelId: "C0TURNS", channelName: "team-c0turns", userId: "UADMIN" };
+    const [web, ...workers] = await Promise.all([startWeb(), startWorker(), startWorker()]);
+    await Promise.all(workers.map((w) => w.process.waitForLog("database ready", START_MS)));
+    // Debrief has met them before, as it has most people: nothing about them to look up delays either command.
+    await (await type(web, "/incident", "list", where)).reply(START_MS);
+
+    const setup = await type(web, "/debrief", "setup", where);
+    await sleep(10);
+    const lead = await type(web, "/debrief", "lead <@U0LEAD>", where);
+    expect(JSON.stringify((await setup.reply()).body)).toContain("team space");
+    expect(JSON.stringify((await lead.reply()).body)).toContain("is now the lead");
+    const team = await database.db.selectFrom("team").select("lead_id").where("workspace_id", "=", `slack:${teamId}`).executeTakeFirstOrThrow();
+    expect(team.lead_id).toBe(`slack:${teamId}:U0LEAD`);
+  });
+});
+
 describe("SIGTERM", () => {
   it("lets a worker finish the message it is posting, marks it sent, and exit 0", { timeout: TEST_MS }, async () => {
     const teamId = "T0TERMW";

@@ -5,7 +5,7 @@ import { toModal } from "../../adapters/slack/render.ts";
 import { DomainError } from "../../src/domain/errors.ts";
 import { createHttpServer, type HttpServer } from "../../src/infra/http-server.ts";
 import { createMetrics, type Metrics } from "../../src/infra/metrics.ts";
-import type { CommandQueue, Debrief, DeferredCommand, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import { updatePressed, type CommandQueue, type Debrief, type DeferredCommand, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
 import type { FormValues } from "../../src/views/view.ts";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import {
@@ -225,7 +225,8 @@ describe("request verification", () => {
 describe("form submissions", () => {
   it("keeps the modal open with the core's errors beside the inputs", async () => {
     script.submitForm = async () => ({ kind: "errors", errors: { summary: "Say what happened in a line.", nowhere: "Pick a category." } });
-    const reply = await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "", people: ["U0CARER"] } }));
+    const request = viewSubmission({ view: modalOf(FORM), answers: { summary: "", people: ["U0CARER"] } });
+    const reply = await send(endpoint, request);
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({
       response_action: "errors",
@@ -233,7 +234,7 @@ describe("form submissions", () => {
       errors: { summary: "Say what happened in a line. Pick a category." },
     });
     expect(calls[0]!.args).toEqual([
-      { actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null },
+      { actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" }, channel: null, requestId: `submit-U0REPORTER-${request.payload.view.id}` },
       "incident.form",
       { summary: null, people: ["U0CARER"] },
       "from-C0INCIDENTS",
@@ -258,6 +259,17 @@ describe("form submissions", () => {
     expect(dm!.body).toMatchObject({ channel: "U0REPORTER", text: "It was saved after all: INC-9 logged" });
   });
 
+  it("gives a modal submitted twice one request id, so the core saves it once, and another modal another", async () => {
+    const modal = modalOf(FORM);
+    await send(endpoint, viewSubmission({ view: modal, answers: { summary: "Fall" } }));
+    await send(endpoint, viewSubmission({ view: modal, answers: { summary: "Fall" } }));
+    await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "Fall" } }));
+    const ids = calls.map((c) => (c.args[0] as Interaction).requestId);
+    expect(ids[0]).toMatch(/^submit-U0REPORTER-V\w+$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
   it("keeps the modal open with an apology when the core throws", async () => {
     script.submitForm = async () => {
       throw new Error("boom");
@@ -280,10 +292,47 @@ describe("buttons and the App Home", () => {
       {
         actor: { platform: "slack", workspaceId: "T0001", userId: "U0REPORTER" },
         channel: { platform: "slack", workspaceId: "T0001", channelId: "C0INCIDENTS" },
+        // The presser, the message, the button and its value: the same press again is the same request.
+        requestId: "press-U0REPORTER-1764100000.000100-incident.details#1-INC-3",
       },
       "incident.details",
       "INC-3",
     ]);
+  });
+
+  it("gives a button pressed twice on one message one request id, so the core acts once, and another person's press another", async () => {
+    for (const userId of ["U0REPORTER", "U0REPORTER", "U0LEAD"]) {
+      expectEmptyAck(await send(endpoint, blockActions({ userId, actionId: "incident.details", value: "INC-3", responseUrl: fake.responseUrl("twice") })));
+    }
+    await fake.waitForResponses("twice", 3);
+    const ids = calls.map((c) => (c.args[0] as Interaction).requestId).sort();
+    expect(ids).toEqual([
+      "press-U0LEAD-1764100000.000100-incident.details-INC-3",
+      "press-U0REPORTER-1764100000.000100-incident.details-INC-3",
+      "press-U0REPORTER-1764100000.000100-incident.details-INC-3",
+    ]);
+  });
+
+  it("replaces the pressed message through its response_url when the press changes it", async () => {
+    script.press = async () => updatePressed({ text: "Thank you for reflecting on INC-3", sections: [{ text: "Your answers are saved." }] });
+    expectEmptyAck(await send(endpoint, blockActions({ actionId: "reflect.answer", value: "R-3", responseUrl: fake.responseUrl("pressed") })));
+    const [answer] = await fake.waitForResponses("pressed");
+    expect(answer!.body).toMatchObject({ replace_original: true, text: "Thank you for reflecting on INC-3" });
+    // Left out, the message keeps the visibility it had: a channel post stays in the channel, an ephemeral one ephemeral.
+    expect(answer!.body.response_type).toBeUndefined();
+    expect(answer!.body.blocks).toEqual([
+      { type: "section", text: { type: "mrkdwn", text: "Your answers are saved." } },
+    ]);
+  });
+
+  it("sends a change to a Home tab button's message as a direct message, as there is no message to replace", async () => {
+    script.press = async () => updatePressed({ text: "Thank you for reflecting on INC-3" });
+    const { payload } = blockActions({ actionId: "reflect.answer", value: "R-3" });
+    const fromHome = { ...payload, container: { type: "view", view_id: "V0HOME" }, view: { id: "V0HOME", type: "home" }, channel: undefined, response_url: undefined };
+    const request = { ...blockActions({ actionId: "reflect.answer", value: "R-3" }), body: new URLSearchParams({ payload: JSON.stringify(fromHome) }).toString() };
+    expectEmptyAck(await send(endpoint, request));
+    const [dm] = await fake.waitForCalls("chat.postMessage");
+    expect(dm!.body).toMatchObject({ channel: "U0REPORTER", text: "Thank you for reflecting on INC-3" });
   });
 
   it("opens a form from a button with the press's trigger_id", async () => {

@@ -347,6 +347,87 @@ describe("Slack under load and failure", () => {
   });
 });
 
+describe("a request that arrives again", () => {
+  const actionRows = (teamId: string) => database.db.selectFrom("action").select("number").where("workspace_id", "=", `slack:${teamId}`).execute();
+
+  it("adds one action and tells its owner once when Slack refuses the first reply to /action, and the retried reply says what the first would have", { timeout: 20_000 }, async () => {
+    const where = { teamId: "T0ACTAGAIN", channelId: "C0ACTAGAIN", userId: "U0REPORTER" };
+    await (await type("/incident", "medication low Missed evening meds", where)).reply();
+    fake.failNext("response_url", 1, { kind: "http", status: 500 });
+    const added = await type("/action", "INC-1 <@U0OWNER> by friday Check the MAR chart at handover", where);
+    expectPromptEmptyAck(added.ack);
+    // The first run added A-1 but could not reply; the queue runs the command again after its back-off.
+    const reply = await added.reply(10_000);
+    expect(reply.text).toMatch(/^Added A-1 for INC-1/);
+    expect(everyText(reply)).toContain("Check the MAR chart at handover");
+    const [dm] = await fake.waitFor(() => posts("U0OWNER").length >= 1 && posts("U0OWNER"));
+    expect(dm!.body.text).toContain("A-1");
+    await sleep(1500); // a second reply or direct message would arrive by now
+    expect(fake.responsesTo(added.id)).toHaveLength(1);
+    expect(posts("U0OWNER")).toHaveLength(1);
+    expect(await actionRows("T0ACTAGAIN")).toEqual([{ number: 1 }]);
+  });
+
+  it("answers a retried /action done and /incident close with what the first run said, not that it is already done", { timeout: 30_000 }, async () => {
+    const where = { teamId: "T0DONEAGAIN", channelId: "C0DONEAGAIN", userId: "U0REPORTER" };
+    await (await type("/incident", "medication low Missed evening meds", where)).reply();
+    await (await type("/action", "INC-1 <@U0OWNER> by friday Check the MAR chart at handover", where)).reply();
+
+    fake.failNext("response_url", 1, { kind: "http", status: 500 });
+    const done = await (await type("/action", "done A-1 Added to the handover sheet", { ...where, userId: "U0OWNER" })).reply(10_000);
+    expect(done.text).toBe("A-1 is done");
+    expect(everyText(done)).toContain("A-1 for INC-1: Check the MAR chart at handover is done");
+
+    fake.failNext("response_url", 1, { kind: "http", status: 500 });
+    const closed = await (await type("/incident", "close INC-1 Check the MAR chart at every handover", where)).reply(10_000);
+    expect(closed.text).toBe("INC-1 is closed, with its lesson recorded.");
+  });
+
+  it("logs one incident, announced once, when the same modal is submitted twice at once", { timeout: 20_000 }, async () => {
+    const teamId = "T0MODALTWICE";
+    await teamSpace(teamId, "C0MODALTWICE");
+    const modal = await (await type("/incident", "", { teamId, channelId: "C0MODALTWICE", userId: "U0REPORTER" })).modal();
+    const answers = { category: "medication", summary: "Missed evening meds, submitted twice", physical_harm: "none" };
+    const submissions = await Promise.all([0, 1].map(() => send(endpoint, viewSubmission({ teamId, userId: "U0REPORTER", view: modal, answers }))));
+    for (const submitted of submissions) {
+      expect(submitted.json).toMatchObject({ response_action: "update", view: { type: "modal" } });
+      expect(everyText(submitted.json)).toContain("Logged INC-1");
+    }
+    await fake.waitFor(() => posts("C0MODALTWICE").length >= 1);
+    await sleep(1500); // a second announcement would arrive by now
+    expect(posts("C0MODALTWICE")).toHaveLength(1);
+    const rows = await database.db.selectFrom("incident").select("number").where("workspace_id", "=", `slack:${teamId}`).execute();
+    expect(rows).toEqual([{ number: 1 }]);
+  });
+
+  it("runs /debrief setup and /debrief lead sent 10 ms apart in the order they were sent, so the lead is set", { timeout: 20_000 }, async () => {
+    const teamId = "T0INORDER";
+    const where = { teamId, channelId: "C0INORDER", channelName: "team-c0inorder", userId: "UADMIN" };
+    // Debrief has met them before, as it has most people: nothing about them to look up delays either command.
+    await (await type("/incident", "list", where)).reply();
+    const setup = await type("/debrief", "setup", where);
+    await sleep(10);
+    const lead = await type("/debrief", "lead <@U0LEAD>", where);
+    expect(everyText(await setup.reply())).toContain("team space");
+    expect(everyText(await lead.reply())).toContain("is now the lead");
+    const team = await database.db.selectFrom("team").select("lead_id").where("workspace_id", "=", `slack:${teamId}`).executeTakeFirstOrThrow();
+    expect(team.lead_id).toBe(`slack:${teamId}:U0LEAD`);
+  });
+
+  it("does not hold a person's next command behind one whose reply Slack refused", { timeout: 20_000 }, async () => {
+    const where = { teamId: "T0NOTHELD", channelId: "C0NOTHELD", userId: "U0REPORTER" };
+    fake.failNext("response_url", 1, { kind: "http", status: 500 });
+    const first = await type("/incident", "list", where);
+    await sleep(10);
+    const second = await type("/debrief", "help", where);
+    const [next] = await fake.waitForResponses(second.id);
+    const [retried] = await fake.waitForResponses(first.id, 1, 10_000);
+    // The first command ran and only its reply is retried, after a back-off of a second: the next one goes before it.
+    expect(next!.at).toBeLessThan(retried!.at);
+    expect(everyText(retried!.body)).toContain("No open incidents");
+  });
+});
+
 // ── a link to Postgres that the test can cut ─────────────────────────────────
 
 interface PostgresLink {

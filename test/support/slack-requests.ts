@@ -141,7 +141,20 @@ export interface SubmissionOptions extends Pick<WhoWhere, "userId" | "teamId"> {
   answers?: Record<string, Answer>;
 }
 
-/** Submitting a modal: Slack echoes the view with ids added and the inputs' state filled from the answers. */
+// Slack gives each modal it opens an id of its own, kept while the modal is open: the same modal submitted again carries
+// the same id, and another modal another.
+const viewIds = new WeakMap<object, string>();
+function viewIdOf(opened: Record<string, any>): string {
+  if (typeof opened.id === "string") return opened.id;
+  let id = viewIds.get(opened);
+  if (!id) viewIds.set(opened, (id = `V${randomBytes(5).toString("hex").toUpperCase()}`));
+  return id;
+}
+
+/**
+ * Submitting a modal: Slack echoes the view with ids added and the inputs' state filled from the answers. The same
+ * `view` object submitted twice is one modal submitted twice (one view id).
+ */
 export function viewSubmission(options: SubmissionOptions = {}): SlackRequest {
   const base = fixture("view-submission");
   const teamId = options.teamId ?? base.team.id;
@@ -156,6 +169,7 @@ export function viewSubmission(options: SubmissionOptions = {}): SlackRequest {
     trigger_id: uniqueTrigger(),
     view: {
       ...base.view,
+      id: viewIdOf(opened),
       team_id: teamId,
       app_installed_team_id: teamId,
       blocks,

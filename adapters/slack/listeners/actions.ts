@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
-import { slackChannel, slackPerson } from "../interaction.ts";
+import { pressRequestId, slackChannel, slackPerson } from "../interaction.ts";
 import { show } from "../outcome.ts";
 import { buttonId } from "../render.ts";
 import { recordAck } from "../request-context.ts";
@@ -27,6 +27,7 @@ function buttonPressed(deps: ListenerDeps) {
       actor: slackPerson(workspaceId, body.user.id),
       // Buttons in the Home tab or a modal belong to no channel.
       channel: body.channel ? slackChannel(workspaceId, body.channel.id) : null,
+      requestId: pressRequestId(body, action),
     };
     const outcome = await deps.debrief.press(interaction, id, action.value ?? "");
     await show(outcome, {

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction 
 import type { Submission } from "../../../src/interaction.ts";
 import type { FormErrors } from "../../../src/views/view.ts";
 import { userMessage } from "../errors.ts";
-import { slackPerson } from "../interaction.ts";
+import { slackPerson, submitRequestId } from "../interaction.ts";
 import { reply } from "../outcome.ts";
 import { clipPlain, formValues, inputIds, toConfirmationModal } from "../render.ts";
 import { receivedAt, recordAck, requestLog } from "../request-context.ts";
@@ -33,7 +33,7 @@ function formSubmitted(deps: ListenerDeps) {
     const log = requestLog(deps.log, context);
     const inputs = inputIds(view.blocks);
     const workspaceId = body.team?.id ?? body.user.team_id ?? view.team_id;
-    const interaction = { actor: slackPerson(workspaceId, body.user.id), channel: null };
+    const interaction = { actor: slackPerson(workspaceId, body.user.id), channel: null, requestId: submitRequestId(body.user.id, view.id) };
     // The save happens before the ack, so a failure can keep the modal open with everything the user typed.
     const saving = deps.debrief.submitForm(
       interaction,
