@@ -72,6 +72,8 @@ export interface ChildOptions {
 export interface Child<Info> {
   readonly name: string;
   readonly info: Info;
+  /** The child's process id, e.g. to pin it to a core. */
+  readonly pid: number;
   call<T>(method: string, params?: unknown): Promise<T>;
   /** Asks the child to stop, and kills it if it has not exited in time. */
   stop(timeoutMs?: number): Promise<void>;
@@ -121,6 +123,7 @@ export async function startChild<Info>(name: string, file: URL, options: ChildOp
   return {
     name,
     info,
+    pid: proc.pid!,
     call<T>(method: string, params?: unknown): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {

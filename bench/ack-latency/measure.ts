@@ -7,11 +7,14 @@ import { summarize, type PhaseSummary } from "./stats.ts";
 import type { FakeSlackInfo, Target } from "./targets.ts";
 
 export interface PhasePlan {
-  kind: "warm-up" | "fixed" | "step";
+  /** "tier": a window at the fixed rate in which only the acknowledging process is compared (schedule.ts). */
+  kind: "warm-up" | "fixed" | "step" | "tier";
   ratePerSecond: number;
   durationMs: number;
   /** 2 when a phase is run again because other work disturbed the first; its requests get their own ids. */
   attempt?: number;
+  /** Whether the acknowledging process has a core of its own during the phase (pinning.ts). */
+  pinned?: boolean;
 }
 
 export interface Bench {
@@ -36,12 +39,13 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 180_000;
 
 export const tagFor = (target: Target, plan: PhasePlan): string =>
-  `${target.name}-${plan.kind}-${plan.ratePerSecond}${plan.attempt && plan.attempt > 1 ? `-r${plan.attempt}` : ""}`;
+  `${target.name}-${plan.kind}-${plan.ratePerSecond}${plan.pinned ? "-pinned" : ""}${plan.attempt && plan.attempt > 1 ? `-r${plan.attempt}` : ""}`;
 
-/** CPU time the target's processes have used so far, ms. */
-async function serverCpuMs(target: Target): Promise<number> {
+/** CPU time used so far (ms) by the target's acknowledging process, and by all its processes (a worker too). */
+async function serverCpuMs(target: Target): Promise<{ acknowledging: number; all: number }> {
   const usages = await Promise.all([target.server, ...target.helpers].map((p) => p.call<NodeJS.CpuUsage>("cpu")));
-  return usages.reduce((ms, u) => ms + (u.user + u.system) / 1000, 0);
+  const ms = usages.map((u) => (u.user + u.system) / 1000);
+  return { acknowledging: ms[0]!, all: ms.reduce((a, b) => a + b, 0) };
 }
 
 /** One phase against one target: the load, then (for Debrief) the replies it owes, then the summary. */
@@ -69,6 +73,8 @@ export async function measure(bench: Bench, target: Target, plan: PhasePlan): Pr
     for (const helper of paused) process.kill(helper.info.pid, "SIGCONT");
   });
   const machineAfter = cpuSnapshot();
+  // The acknowledging process's CPU over the load alone, before any wait for replies: its cost per acknowledgement.
+  const cpuAfterLoad = await serverCpuMs(target);
 
   if (target.replies) {
     const acked = record.status.filter((s) => s === 200).length;
@@ -89,7 +95,8 @@ export async function measure(bench: Bench, target: Target, plan: PhasePlan): Pr
     record,
     replies: target.replies ? bench.observer.repliesFor(spec.tag) : null,
     announcements: target.replies ? bench.observer.announcementsFor(spec.tag) : null,
-    serverCpuMs: cpuAfter - cpuBefore,
+    serverCpuMs: cpuAfter.all - cpuBefore.all,
+    ackCpuMs: cpuAfterLoad.acknowledging - cpuBefore.acknowledging,
     machine: cpuShares(machineBefore, machineAfter),
   });
   return { summary, record, timings };

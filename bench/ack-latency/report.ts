@@ -1,13 +1,15 @@
 import type { Timings } from "./debrief-timings.ts";
 import { fmtMs, type PhaseSummary } from "./stats.ts";
 
-/** The printed result: one table with both targets side by side, then the targets met or missed. */
+/** The printed result: one table with both targets side by side, the acknowledging tier's, then the targets met or missed. */
 
 export const TARGETS = {
   /** Debrief's p99 ack at 200/s may be at most this multiple of bare Bolt's. */
   maxP99Ratio: 1.5,
   /** Debrief's highest sustained rate must be at least this share of bare Bolt's. */
   minSustainedRatio: 0.67,
+  /** Debrief's web process's CPU per acknowledged command may be at most this multiple of the durable floor's (redis-ack). */
+  maxAckCpuRatio: 1.2,
 } as const;
 
 export interface TargetResult {
@@ -70,12 +72,82 @@ function row(s: PhaseSummary): string[] {
 }
 
 export function table(results: TargetResult[]): string {
-  const rows = [COLUMNS, ...results.flatMap((r) => [r.fixed, ...r.steps].map(row))];
-  // The last column (reasons) is left ragged; the others are padded to line up.
-  const widths = COLUMNS.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return formatTable([COLUMNS, ...results.flatMap((r) => [r.fixed, ...r.steps].map(row))]);
+}
+
+/** A header row and data rows, lined up: the first two columns to the left, the rest to the right, the last ragged. */
+function formatTable(rows: string[][]): string {
+  const header = rows[0]!;
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) =>
     cells.map((cell, c) => (c === cells.length - 1 ? cell : c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-  return [line(rows[0]!), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
+}
+
+// ── the acknowledging tier ───────────────────────────────────────────────────
+
+export interface TierResult {
+  name: string;
+  unpinned: PhaseSummary;
+  /** The same window with the acknowledging process on a core of its own; null when the machine cannot pin. */
+  pinned: PhaseSummary | null;
+}
+
+/** What each process has done with a command by the time it acknowledges it. */
+const ACKNOWLEDGES_AFTER: Record<string, string> = {
+  "bare-bolt": "nothing",
+  "redis-ack": "one Redis XADD",
+  "postgres-ack": "one Postgres INSERT",
+  debrief: "BullMQ add (web process)",
+};
+
+/** The process every other one's CPU per acknowledgement is compared with: the cheapest durable acknowledgement. */
+export const DURABLE_FLOOR = "redis-ack";
+
+const TIER_COLUMNS = ["peer", "acknowledges after", "p50 ms", "p99 ms", "CPU ms/ack", "others' CPU", "pinned: p50 ms", "p99 ms", "CPU ms/ack", "others' CPU", "errors"];
+
+const cpuPerAck = (s: PhaseSummary): string => s.cpu.ackMsPerCommand.toFixed(3);
+
+function tierRow({ name, unpinned, pinned }: TierResult): string[] {
+  const window = (s: PhaseSummary | null) => (s ? [fmtMs(s.ack.p50), fmtMs(s.ack.p99), cpuPerAck(s), othersCpu(s)] : ["-", "-", "-", "-"]);
+  return [name, ACKNOWLEDGES_AFTER[name] ?? "?", ...window(unpinned), ...window(pinned), `${unpinned.errors} / ${pinned?.errors ?? "-"}`];
+}
+
+/** Every acknowledging process side by side: latency and CPU per acknowledged command, unpinned and pinned. */
+export function tierTable(results: TierResult[]): string {
+  return formatTable([TIER_COLUMNS, ...results.map(tierRow)]);
+}
+
+export interface TierVerdict {
+  /** Debrief's web process's CPU per acknowledgement ÷ the durable floor's, unpinned and (if measured) pinned. */
+  unpinnedRatio: number;
+  pinnedRatio: number | null;
+  pass: boolean;
+}
+
+export function tierVerdict(results: TierResult[]): TierVerdict | null {
+  const floor = results.find((r) => r.name === DURABLE_FLOOR);
+  const debrief = results.find((r) => r.name === "debrief");
+  if (!floor || !debrief) return null;
+  const ratio = (a: PhaseSummary | null, b: PhaseSummary | null) => (a && b ? a.cpu.ackMsPerCommand / b.cpu.ackMsPerCommand : null);
+  const unpinnedRatio = ratio(debrief.unpinned, floor.unpinned)!;
+  const pinnedRatio = ratio(debrief.pinned, floor.pinned);
+  return { unpinnedRatio, pinnedRatio, pass: [unpinnedRatio, pinnedRatio].every((r) => r === null || r <= TARGETS.maxAckCpuRatio) };
+}
+
+export function tierConclusions(results: TierResult[], v: TierVerdict | null): string {
+  if (!v) return "";
+  const floor = results.find((r) => r.name === DURABLE_FLOOR)!;
+  const debrief = results.find((r) => r.name === "debrief")!;
+  const line = (label: string, d: PhaseSummary | null, f: PhaseSummary | null, r: number | null) =>
+    d && f && r !== null
+      ? `Debrief web CPU per ack ÷ ${DURABLE_FLOOR}'s, ${label}: ${cpuPerAck(d)} ÷ ${cpuPerAck(f)} ms = ${r.toFixed(2)} (target ≤ ${TARGETS.maxAckCpuRatio}) ${mark(r <= TARGETS.maxAckCpuRatio)}`
+      : `Debrief web CPU per ack, ${label}: not measured`;
+  return [
+    line("unpinned", debrief.unpinned, floor.unpinned, v.unpinnedRatio),
+    line("pinned", debrief.pinned, floor.pinned, v.pinnedRatio),
+    "  (CPU per ack is the acknowledging process's own user+system time over the window ÷ requests answered 200: the stores' servers, Postgres and Redis, are not in it)",
+  ].join("\n");
 }
 
 const mark = (pass: boolean) => (pass ? "PASS" : "MISS");
@@ -124,7 +196,7 @@ export function progressLine(s: PhaseSummary): string {
   const keptUp = s.keptUp && !s.keptUp.ok ? ` (replies behind: ${s.keptUp.reasons.join("; ")})` : "";
   return (
     `  ${s.kind.padEnd(7)} ${String(s.offeredPerSecond).padStart(5)}/s: achieved ${s.achievedPerSecond.toFixed(0)}/s, ` +
-    `ack p50/p99 ${fmtMs(s.ack.p50)}/${fmtMs(s.ack.p99)} ms, errors ${s.errors}${reply}, others' CPU ${othersCpu(s)}${verdict}${keptUp}`
+    `ack p50/p99 ${fmtMs(s.ack.p50)}/${fmtMs(s.ack.p99)} ms, CPU ${cpuPerAck(s)} ms/ack, errors ${s.errors}${reply}, others' CPU ${othersCpu(s)}${verdict}${keptUp}`
   );
 }
 

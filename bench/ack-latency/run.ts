@@ -4,21 +4,24 @@ import type { Child } from "./ipc.ts";
 import { machine, revision, waitForQuiet } from "./machine.ts";
 import type { Bench, Measured } from "./measure.ts";
 import { SlackObserver } from "./observer.ts";
-import { announcementCheck, conclusions, table, verdict, TARGETS } from "./report.ts";
+import { cannotPin, pinAlone } from "./pinning.ts";
+import { announcementCheck, conclusions, table, tierConclusions, tierTable, tierVerdict, verdict, TARGETS, type TierResult } from "./report.ts";
 import { provision, type Resources } from "./resources.ts";
 import { writeResults } from "./results-file.ts";
-import { benchTarget, pause, PLAN, QUICK } from "./schedule.ts";
+import { benchAckTier, benchTarget, pause, PLAN, QUICK } from "./schedule.ts";
 import { KEPT_UP, NOISY_OTHER_SHARE, summarize, SUSTAINED } from "./stats.ts";
-import { startBareBolt, startDebrief, startFakeSlack, startLoadGenerator, type RunFiles, type Target } from "./targets.ts";
+import { startBareBolt, startDebrief, startFakeSlack, startLoadGenerator, startPostgresPeer, startRedisPeer, type RunFiles, type Target } from "./targets.ts";
 import { TEAM_CHANNELS } from "./workload.ts";
 
 /**
  * `npm run bench`: Debrief and a bare Bolt app, each in its own process, driven in turn by an open-loop load
- * generator in a third, with a fake Slack in a fourth. See bench/README.md for what is measured and why.
+ * generator in a third, with a fake Slack in a fourth; then the acknowledging tier, where Debrief's web process is
+ * compared with Bolt apps that store the command in Redis or Postgres before they acknowledge. See bench/README.md
+ * for what is measured and why.
  */
 
 const children: Child<unknown>[] = [];
-let resources: Resources | undefined;
+const resources: Resources[] = [];
 let interrupted = false;
 
 /** Stops every child (they release their connections), then removes the database and Redis keys. */
@@ -27,7 +30,7 @@ function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     // Last started, first stopped: the servers finish their in-flight sends before the fake Slack goes.
     for (const child of [...children].reverse()) await child.stop().catch(() => undefined);
-    await resources?.release().catch((err: unknown) => console.error(`could not remove the bench's database or keys: ${String(err)}`));
+    for (const r of resources) await r.release().catch((err: unknown) => console.error(`could not remove the bench's database or keys: ${String(err)}`));
   })();
   return cleaning;
 }
@@ -73,6 +76,7 @@ function awaitAnnouncements(bench: Bench) {
       replies: observer.repliesFor(tag),
       announcements: observer.announcementsFor(tag),
       serverCpuMs: before.cpu.serverMsPerRequest * before.requests,
+      ackCpuMs: before.cpu.ackMsPerCommand * Math.max(1, before.answered200),
       machine: before.cpu.machine,
     });
     const late = observer.repliesFor(tag).length - (before.reply ? before.reply.ok + before.reply.notOk : 0);
@@ -102,15 +106,23 @@ async function main(): Promise<void> {
 
   // One secret, used by the generator to sign and by both servers to verify, as Slack and an app share one.
   const signingSecret = randomBytes(16).toString("hex");
-  resources = await provision();
+  const debriefResources = await provision();
+  resources.push(debriefResources);
+  // The peers' own database and Redis prefix, apart from Debrief's.
+  const peerResources = await provision();
+  resources.push(peerResources);
   const fake = await startFakeSlack(files);
   children.push(fake);
   const load = await startLoadGenerator(files, signingSecret);
   children.push(load);
   const bare = await startBareBolt(files, fake.info, signingSecret);
   children.push(bare.server);
-  const debrief = await startDebrief(files, fake.info, signingSecret, resources);
+  const debrief = await startDebrief(files, fake.info, signingSecret, debriefResources);
   children.push(debrief.server, ...debrief.helpers);
+  const redisPeer = await startRedisPeer(files, fake.info, signingSecret, peerResources);
+  children.push(redisPeer.server);
+  const postgresPeer = await startPostgresPeer(files, fake.info, signingSecret, peerResources);
+  children.push(postgresPeer.server);
   console.log(files.splitRoles ? "Debrief runs as two processes: --role web and --role worker" : "Debrief runs as one process (--role all)");
   const bench: Bench = { profileDir: `${files.prefix}-profile`, load, slack: fake.info, observer: new SlackObserver(fake) };
   if (files.profile) mkdirSync(bench.profileDir, { recursive: true });
@@ -121,6 +133,18 @@ async function main(): Promise<void> {
   const bareResult = await benchTarget(bench, bare, raw);
   await pause(PLAN.pauseMs);
   const debriefResult = await benchTarget(bench, debrief, raw, awaitAnnouncements(bench));
+
+  // The acknowledging tier: each process that acknowledges, at 200/s, as it runs and then on a core of its own.
+  const noPinning = cannotPin();
+  if (noPinning) console.log(`not pinning (${noPinning}): the tier is measured unpinned only`);
+  // Everything of the bench's but the process measured (the parent too) goes on the other core.
+  const pin = (target: Target) => pinAlone(target.server.pid, [process.pid, ...children.filter((c) => c !== target.server).map((c) => c.pid)]);
+  const tier: TierResult[] = [];
+  for (const target of [bare, redisPeer, postgresPeer, debrief]) {
+    await pause(PLAN.pauseMs);
+    // bare Bolt and Debrief have just been through their schedules; the peers are warmed up as they were.
+    tier.push(await benchAckTier(bench, target, raw, { warmUp: target === redisPeer || target === postgresPeer, pin: noPinning ? null : pin }));
+  }
   await bench.observer.poll();
 
   const v = verdict(bareResult, debriefResult);
@@ -128,6 +152,9 @@ async function main(): Promise<void> {
   console.log(`\n${table([bareResult, debriefResult])}\n`);
   console.log(conclusions(bareResult, debriefResult, v));
   console.log(announced.text);
+  const tv = tierVerdict(tier);
+  console.log(`\nThe acknowledging tier at ${PLAN.tier.ratePerSecond}/s, ${PLAN.tier.durationMs / 1000} s a window:\n${tierTable(tier)}\n`);
+  console.log(tierConclusions(tier, tv));
   if (bench.observer.unmatchedAnnouncements > 0) console.log(`Channel posts that named no request: ${bench.observer.unmatchedAnnouncements}`);
   if (Object.keys(bench.observer.otherReplies).length > 0) console.log(`Replies other than "Logged INC-n": ${JSON.stringify(bench.observer.otherReplies)}`);
 
@@ -142,8 +169,8 @@ async function main(): Promise<void> {
       sustainedMeans: SUSTAINED,
       keptUpMeans: KEPT_UP,
       targets: TARGETS,
-      verdict: { ...v, announcementsOk: announced.ok },
-      results: { bareBolt: bareResult, debrief: debriefResult },
+      verdict: { ...v, announcementsOk: announced.ok, ackTier: tv },
+      results: { bareBolt: bareResult, debrief: debriefResult, ackTier: tier },
     },
     raw,
     observer: bench.observer,

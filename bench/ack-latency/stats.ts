@@ -66,7 +66,14 @@ export interface PhaseSummary {
   reply: (Percentiles & { ok: number; notOk: number; missing: number; loggedPerSecond: number }) | null;
   /** Announcements the fake Slack received for this phase's requests, by the time of the summary. */
   announcements: AnnouncementTally | null;
-  cpu: { serverMsPerRequest: number; generatorMs: number; machine: CpuShares | null };
+  cpu: {
+    /** CPU of all the target's processes (Debrief's worker too), from the phase's start until its replies were in. */
+    serverMsPerRequest: number;
+    /** CPU of the process that acknowledges (Debrief's web process) during the load, per request answered 200. */
+    ackMsPerCommand: number;
+    generatorMs: number;
+    machine: CpuShares | null;
+  };
   /** Other work took more than NOISY_OTHER_SHARE of the machine during the phase. */
   noisy: boolean;
   sustained: { ok: boolean; reasons: string[] } | null;
@@ -107,10 +114,12 @@ export interface SummaryInput {
   replies: ReplySeen[] | null;
   announcements: AnnouncementSeen[] | null;
   serverCpuMs: number;
+  /** The acknowledging process's CPU during the load. */
+  ackCpuMs: number;
   machine: CpuShares | null;
 }
 
-export function summarize({ target, kind, record, replies, announcements, serverCpuMs, machine }: SummaryInput): PhaseSummary {
+export function summarize({ target, kind, record, replies, announcements, serverCpuMs, ackCpuMs, machine }: SummaryInput): PhaseSummary {
   const { spec, dueMs, lagMs, ackMs, status } = record;
   const n = status.length;
   const sentAt = (i: number) => dueMs[i]! + lagMs[i]!;
@@ -171,7 +180,7 @@ export function summarize({ target, kind, record, replies, announcements, server
     generatorLag: { p99: percentile([...lagMs].sort((a, b) => a - b), 99), max: lagMs.reduce((m, x) => Math.max(m, x), 0) },
     reply,
     announcements: announced,
-    cpu: { serverMsPerRequest: serverCpuMs / Math.max(1, n), generatorMs: record.cpuMs, machine },
+    cpu: { serverMsPerRequest: serverCpuMs / Math.max(1, n), ackMsPerCommand: ackCpuMs / Math.max(1, answered200), generatorMs: record.cpuMs, machine },
     noisy: (machine?.other ?? 0) > NOISY_OTHER_SHARE,
     sustained: null,
     keptUp: null,

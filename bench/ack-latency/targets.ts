@@ -1,15 +1,19 @@
 import { startChild, type Child } from "./ipc.ts";
 import type { Resources } from "./resources.ts";
 
-/** The processes a run starts: the fake Slack, the two servers under test, and the load generator. */
+/** The processes a run starts: the fake Slack, Debrief and the Bolt apps it is compared with, and the load generator. */
 
 export interface ServerInfo {
   port: number;
   pid: number;
 }
 
+/** The Bolt apps Debrief is compared with, and the file each runs. */
+const PEER_FILES = { "bare-bolt": "bare-bolt-server.ts", "redis-ack": "redis-ack-server.ts", "postgres-ack": "postgres-ack-server.ts" } as const;
+type PeerName = keyof typeof PEER_FILES;
+
 export interface Target {
-  name: "bare-bolt" | "debrief";
+  name: PeerName | "debrief";
   /** Where Slack would POST: the Events API / slash-command endpoint. */
   endpoint: string;
   server: Child<ServerInfo>;
@@ -49,13 +53,25 @@ export function startLoadGenerator(files: RunFiles, signingSecret: string): Prom
   });
 }
 
-export async function startBareBolt(files: RunFiles, slack: FakeSlackInfo, signingSecret: string): Promise<Target> {
-  const server = await startChild<ServerInfo>("bare Bolt", here("bare-bolt-server.ts"), {
-    logFile: `${files.prefix}-bare-bolt.log`,
-    env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url },
+/** A Bolt app of the bench's own (bolt-peer.ts): it acknowledges, after storing the command if it stores one. */
+async function startPeer(files: RunFiles, name: PeerName, slack: FakeSlackInfo, signingSecret: string, env: Record<string, string> = {}): Promise<Target> {
+  const server = await startChild<ServerInfo>(name, here(PEER_FILES[name]), {
+    logFile: `${files.prefix}-${name}.log`,
+    env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, ...env },
   });
-  return { name: "bare-bolt", endpoint: `http://127.0.0.1:${server.info.port}/slack/events`, server, helpers: [], replies: false, profiled: false };
+  return { name, endpoint: `http://127.0.0.1:${server.info.port}/slack/events`, server, helpers: [], replies: false, profiled: false };
 }
+
+export const startBareBolt = (files: RunFiles, slack: FakeSlackInfo, signingSecret: string): Promise<Target> =>
+  startPeer(files, "bare-bolt", slack, signingSecret);
+
+/** The durable floor: one XADD under the peers' Redis prefix, then the ack. */
+export const startRedisPeer = (files: RunFiles, slack: FakeSlackInfo, signingSecret: string, resources: Resources): Promise<Target> =>
+  startPeer(files, "redis-ack", slack, signingSecret, { REDIS_URL: resources.redisUrl, REDIS_PREFIX: resources.redisPrefix });
+
+/** The usual hand-written bot: one INSERT into the peers' own database, then the ack. */
+export const startPostgresPeer = (files: RunFiles, slack: FakeSlackInfo, signingSecret: string, resources: Resources): Promise<Target> =>
+  startPeer(files, "postgres-ack", slack, signingSecret, { DATABASE_URL: resources.databaseUrl });
 
 /** The worker's CPU priority beside the web process, as `nice -n 10 npm start -- --role worker` would set it. */
 export const WORKER_NICENESS = 19;
