@@ -13,7 +13,7 @@ import type { Config } from "./config.ts";
 import type { CoreDeps } from "./usecases/deps.ts";
 import { closeIncident, incidentForEditing, listOpenIncidents, openIncident, updateIncident } from "./usecases/incident-record.ts";
 import { logIncident } from "./usecases/log-incident.ts";
-import { knownPerson } from "./usecases/people.ts";
+import { knownPerson, personName } from "./usecases/people.ts";
 import { readIncidentForm } from "./usecases/read-incident-form.ts";
 import { appointLead, setMember, setReportingLine, setupTeam, teamOf } from "./usecases/team-spaces.ts";
 import { ActionInputError, zoneOf as personZone } from "./usecases/action-access.ts";
@@ -151,18 +151,18 @@ async function runCommand(deps: DebriefDeps, interaction: Interaction, command: 
     }
 
     case "debrief.lead": {
-      const { team } = await appointLead(deps, interaction, command.person.userId);
-      return reply(leadSetView(team, command.person.userId));
+      const { team, lead } = await appointLead(deps, interaction, command.person.userId);
+      return reply(leadSetView(team, personName(lead)));
     }
 
     case "debrief.manager": {
-      await setReportingLine(deps, interaction, command.person.userId, command.manager.userId);
-      return reply(managerSetView(command.person.userId, command.manager.userId));
+      const { person, manager } = await setReportingLine(deps, interaction, command.person.userId, command.manager.userId);
+      return reply(managerSetView(personName(person), personName(manager)));
     }
 
     case "debrief.member": {
       const { team, person, moved } = await setMember(deps, interaction, command.person.userId);
-      return reply(memberSetView(team.name, person.ref.userId, moved));
+      return reply(memberSetView(team.name, personName(person), moved));
     }
 
     case "debrief.settings": {
@@ -194,7 +194,7 @@ async function runActionCommand(deps: DebriefDeps, interaction: Interaction, com
     case "action.add": {
       const { incidentRef, owner, due, text } = command;
       const added = await addAction(deps, interaction, { incidentNumber: incidentRef, ownerUserId: owner.userId, due, title: text });
-      return reply(actionAddedView({ action: added.action, visible: true }, owner.userId, interaction.actor.userId, added.zone, now));
+      return reply(actionAddedView({ action: added.action, visible: true }, personName(added.owner), interaction.actor.userId, added.zone, now));
     }
     case "action.list": {
       const list = await listActions(deps, interaction, command.person?.userId ?? null);
@@ -204,7 +204,7 @@ async function runActionCommand(deps: DebriefDeps, interaction: Interaction, com
       return reply(actionDoneView(await completeAction(deps, interaction, command.ref, command.note)));
     case "action.reassign": {
       const reassigned = await reassignAction(deps, interaction, command.ref, command.person.userId);
-      return reply(actionReassignedView(reassigned, command.person.userId));
+      return reply(actionReassignedView(reassigned, personName(reassigned.newOwner)));
     }
     case "action.extend": {
       const extended = await extendAction(deps, interaction, command.ref, command.due);
@@ -267,7 +267,7 @@ async function submitActionForm(deps: DebriefDeps, interaction: Interaction, val
   if (!read.ok) return { kind: "errors", errors: read.errors };
   try {
     const added = await addAction(deps, interaction, { incidentNumber: number, ownerUserId: read.ownerUserId, due: read.dueAt, title: read.title });
-    return { kind: "done", view: actionAddedView({ action: added.action, visible: true }, read.ownerUserId, interaction.actor.userId, zone, now) };
+    return { kind: "done", view: actionAddedView({ action: added.action, visible: true }, personName(added.owner), interaction.actor.userId, zone, now) };
   } catch (err) {
     if (err instanceof ActionInputError) return { kind: "errors", errors: { [err.input]: err.message } };
     throw err;
@@ -292,7 +292,7 @@ async function pressButton(deps: DebriefDeps, interaction: Interaction, buttonId
         submitLabel: "Save",
         state: incident.ref,
         initial: incident,
-        involvedUserIds: people.involved,
+        involvedUserIds: people.involved.map((p) => p.userId),
       }),
     };
   }

@@ -18,8 +18,20 @@ export interface Interaction {
 
 /** What the user who acted sees: a reply only they can see, or a form to fill in. */
 export type Outcome =
-  | { readonly kind: "reply"; readonly view: MessageView }
+  | {
+      readonly kind: "reply";
+      readonly view: MessageView;
+      /**
+       * "pressed": the view replaces the message whose button was pressed, for everyone who sees it (a prompt that
+       * becomes "Thank you" once answered). Where nothing was pressed in a message (a command, a Home tab or modal
+       * button) it is shown as any other reply.
+       */
+      readonly replaces?: "pressed";
+    }
   | { readonly kind: "form"; readonly form: FormView };
+
+/** An answer to a button press that replaces the pressed message. */
+export const updatePressed = (view: MessageView): Outcome => ({ kind: "reply", view, replaces: "pressed" });
 
 export type Submission =
   /** The form stays open with these errors beside the inputs, and everything typed kept. */

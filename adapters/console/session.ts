@@ -140,8 +140,9 @@ class ConsoleSession {
   }
 
   private async show(outcome: Outcome): Promise<void> {
-    if (outcome.kind === "reply") this.reply(outcome.view);
-    else await this.fill(outcome.form);
+    if (outcome.kind === "form") await this.fill(outcome.form);
+    else if (outcome.replaces === "pressed") this.edited(outcome.view);
+    else this.reply(outcome.view);
   }
 
   /** A form asked question by question; after errors only the inputs in error are asked again, other answers kept. */
@@ -207,6 +208,11 @@ class ConsoleSession {
 
   private reply(view: MessageView): void {
     this.say(prefixed(this.paint.dim("(only you) "), renderMessage(view, { color: this.color })));
+  }
+
+  /** A terminal cannot change what it printed, so the pressed message is printed again as it now reads. */
+  private edited(view: MessageView): void {
+    this.say(prefixed(this.paint.dim("(edited) "), renderMessage(view, { color: this.color })));
   }
 
   private interaction(): Interaction {

@@ -10,13 +10,20 @@ export interface Audience {
   /** Opens a modal; works once and only within 3 seconds of the request. */
   triggerId?: string | undefined;
   userId: string;
+  /** A button pressed in a message: its response_url can replace that message. */
+  pressedInMessage?: boolean;
 }
 
-/** Shows the user who acted what the core decided: a reply only they see, or a form. */
+/** Shows the user who acted what the core decided: a reply only they see, the pressed message changed, or a form. */
 export async function show(outcome: Outcome, to: Audience): Promise<void> {
   if (outcome.kind === "form") {
     if (!to.triggerId) throw new Error("a form was asked for where Slack gave no trigger_id to open it");
     await to.client.views.open({ trigger_id: to.triggerId, view: toModal(outcome.form) });
+    return;
+  }
+  if (outcome.replaces === "pressed" && to.pressedInMessage && to.respond) {
+    // Replacing keeps the message where it was and as visible as it was: in the channel, or to one person.
+    await to.respond({ replace_original: true, ...toMessage(outcome.view) });
     return;
   }
   await reply(outcome.view, to);

@@ -48,7 +48,10 @@ export function escapeMrkdwn(text: string): string {
 // Slack user ids (U… or W… on Enterprise Grid); anything else is shown as text, never as `<@…>`.
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
-/** Rich text as mrkdwn: user text escaped, `{strong}` bold, `{code}` inline code, `{mention}` a real mention. */
+/**
+ * Rich text as mrkdwn: user text escaped, `{strong}` bold, `{code}` inline code, `{command}` as typed in Slack (after
+ * a slash), `{mention}` a real mention (Slack shows the person's current name itself, so a given name is not needed).
+ */
 export function mrkdwn(text: Text): string {
   if (typeof text === "string") return escapeMrkdwn(text);
   return text
@@ -57,7 +60,8 @@ export function mrkdwn(text: Text): string {
       if ("strong" in span) return bold(span.strong);
       // A backtick inside would end the code span early; a look-alike keeps the text readable.
       if ("code" in span) return span.code ? `\`${escapeMrkdwn(span.code.replace(/`/g, "ˋ"))}\`` : "";
-      return USER_ID.test(span.mention) ? `<@${span.mention}>` : escapeMrkdwn(`@${span.mention}`);
+      if ("command" in span) return escapeMrkdwn(`/${span.command}`);
+      return USER_ID.test(span.mention) ? `<@${span.mention}>` : escapeMrkdwn(`@${span.name ?? span.mention}`);
     })
     .join("");
 }
@@ -106,7 +110,11 @@ export interface BlockOptions {
   maxBlocks?: number;
 }
 
-/** A message view as Block Kit: header, sections (text and up to 10 fields each), buttons, then small print. */
+/**
+ * A message view as Block Kit: header, sections (text and up to 10 fields each), small print, then what can be done
+ * with it: inputs answered in the message and the buttons, its submit first. The inputs dispatch nothing as they are
+ * filled in; pressing submit sends their state with the press (block_actions `state.values`).
+ */
 export function toBlocks(view: MessageView, options: BlockOptions = {}): KnownBlock[] {
   const maxBlocks = options.maxBlocks ?? LIMITS.messageBlocks;
   const head: KnownBlock[] = view.title ? [{ type: "header", text: plain(view.title, LIMITS.headerText) }] : [];
@@ -118,7 +126,8 @@ export function toBlocks(view: MessageView, options: BlockOptions = {}): KnownBl
       body.push({ type: "context", elements: [{ type: "mrkdwn", text: clipMrkdwn(text, LIMITS.contextText) }] });
     }
   }
-  const actions = actionBlocks(view.buttons ?? []);
+  const inputs = (view.answer?.inputs ?? []).map(inputBlock);
+  const actions = [...inputs, ...actionBlocks([...(view.answer ? [view.answer.submit] : []), ...(view.buttons ?? [])])];
   // With no blocks Slack shows only the fallback text; a section keeps the message looking like the others.
   if (head.length + body.length + actions.length === 0 && view.text) {
     body.push({ type: "section", text: { type: "mrkdwn", text: clipMrkdwn(fallbackText(view), LIMITS.sectionText) } });
@@ -172,7 +181,7 @@ export function buttonId(actionId: string): string {
   return actionId.replace(/#\d+$/, "");
 }
 
-/** Keeps the header and the buttons and shortens the middle, so a long list still lets people act on it. */
+/** Keeps the header, inputs and buttons and shortens the middle, so a long list still lets people act on it. */
 function fitBlocks(head: KnownBlock[], body: KnownBlock[], actions: KnownBlock[], max: number): KnownBlock[] {
   const all = [...head, ...body, ...actions];
   if (all.length <= max) return all;

@@ -20,7 +20,7 @@ import {
 import { actionInContext, timesAudited, zoneOf } from "./action-access.ts";
 import { ownerFrom, readDue } from "./actions.ts";
 import type { CoreDeps } from "./deps.ts";
-import { knownPerson } from "./people.ts";
+import { knownPerson, personName } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
 
 // Who the owner turns to when their own move is used up or not enough.
@@ -56,7 +56,7 @@ export async function completeAction(deps: CoreDeps, interaction: Interaction, n
     const requests: DeliveryRequest[] =
       owner.id === actor.id
         ? []
-        : [{ dedupeKey: `action-${action.id}-done`, target: { kind: "person", person: owner.ref }, view: actionCompletedForYouView(after, interaction.actor.userId) }];
+        : [{ dedupeKey: `action-${action.id}-done`, target: { kind: "person", person: owner.ref }, view: actionCompletedForYouView(after, personName(actor)) }];
     return { seen: { action: after, visible }, deliveryIds: await recordDeliveries(tx, requests) };
   });
   await scheduleQuietly(deps, deliveryIds);
@@ -91,14 +91,14 @@ export async function reassignAction(
       {
         dedupeKey: `action-${action.id}-reassigned-${times + 1}`,
         target: { kind: "person", person: newOwner.ref },
-        view: actionAssignedView(after, interaction.actor.userId, zoneOf(newOwner, deps), deps.now(), true),
+        view: actionAssignedView(after, personName(actor), zoneOf(newOwner, deps), deps.now(), true),
       },
     ];
     if (owner.id !== actor.id) {
       requests.push({
         dedupeKey: `action-${action.id}-taken-${times + 1}`,
         target: { kind: "person", person: owner.ref },
-        view: actionTakenView(after, newOwner.ref.userId, interaction.actor.userId),
+        view: actionTakenView(after, personName(newOwner), personName(actor)),
       });
     }
     // The new owner may read what they now own, whoever else may not.
@@ -163,7 +163,7 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
             {
               dedupeKey: `action-${action.id}-extended-${times + 1}`,
               target: { kind: "person", person: owner.ref },
-              view: actionDueMovedView(after, interaction.actor.userId, zoneOf(owner, deps), now),
+              view: actionDueMovedView(after, personName(actor), zoneOf(owner, deps), now),
             },
           ];
     return { result: { action: after, visible, zone, ownerUsedTheirMove }, deliveryIds: await recordDeliveries(tx, requests) };

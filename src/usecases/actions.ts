@@ -11,10 +11,11 @@ import { workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
 import { takeActionNumber } from "../store/workspaces.ts";
 import { actionAssignedView, type SeenAction } from "../views/action-views.ts";
+import type { PersonName } from "../views/view.ts";
 import { ActionInputError, canSeeTitle, titleProblem, zoneOf } from "./action-access.ts";
 import type { CoreDeps } from "./deps.ts";
 import { incidentCircle, type IncidentCircle } from "./incident-access.ts";
-import { knownPerson, mentionedRef } from "./people.ts";
+import { knownPerson, mentionedRef, personName } from "./people.ts";
 import { showIncident } from "./incident-record.ts";
 import { scheduleQuietly } from "./schedule.ts";
 import { reportsTo } from "./team-spaces.ts";
@@ -77,7 +78,7 @@ export async function addAction(deps: CoreDeps, interaction: Interaction, draft:
         dedupeKey: `action-${action.id}-assigned`,
         target: { kind: "person", person: owner.ref },
         // In the owner's own zone: it is their Friday that matters to them.
-        view: actionAssignedView(action, interaction.actor.userId, zoneOf(owner, deps), deps.now()),
+        view: actionAssignedView(action, personName(actor), zoneOf(owner, deps), deps.now()),
       },
     ]);
     return { action, deliveryIds };
@@ -106,8 +107,8 @@ export async function ownerFrom(deps: CoreDeps, interaction: Interaction, userId
 export interface ActionList {
   items: SeenAction[];
   total: number;
-  /** The platform user whose list it is, or null for the reader's own. */
-  whose: string | null;
+  /** The person whose list it is, or null for the reader's own. */
+  whose: PersonName | null;
   zone: string;
 }
 
@@ -132,7 +133,7 @@ export async function listActions(deps: CoreDeps, interaction: Interaction, pers
     const { incident, circle } = await contextOf(action);
     items.push({ action, visible: canSeeTitle(viewer.id, action, incident, circle) });
   }
-  return { items, total, whose: subject.id === viewer.id ? null : subject.ref.userId, zone: zoneOf(viewer, deps) };
+  return { items, total, whose: subject.id === viewer.id ? null : personName(subject), zone: zoneOf(viewer, deps) };
 }
 
 /** Someone's open actions are theirs, their line managers' (all the way up) and their team lead's to read. */

@@ -3,6 +3,8 @@ import type { Incident } from "../domain/incident.ts";
 import type { DbOrTx } from "../store/database.ts";
 import { findPeople, type Person } from "../store/people.ts";
 import { findTeam } from "../store/teams.ts";
+import type { IncidentPeople } from "../views/incident-views.ts";
+import { personName } from "./people.ts";
 
 export interface IncidentCircle {
   audience: IncidentAudience;
@@ -25,11 +27,14 @@ export async function incidentCircle(db: DbOrTx, incident: Incident): Promise<In
   };
 }
 
-/** The platform user ids of the reporter and those involved, for mentions in views. */
-export function viewPeople(incident: Incident, circle: IncidentCircle): { reporter: string | null; involved: string[] } {
-  const userId = (id: string) => circle.people.get(id)?.ref.userId;
+/** The reporter and those involved as views mention them: platform user ids and display names. */
+export function viewPeople(incident: Incident, circle: IncidentCircle): IncidentPeople {
+  const named = (id: string) => {
+    const person = circle.people.get(id);
+    return person ? personName(person) : undefined;
+  };
   return {
-    reporter: userId(incident.reporterId) ?? null,
-    involved: incident.involved.flatMap((id) => userId(id) ?? []),
+    reporter: named(incident.reporterId) ?? null,
+    involved: incident.involved.flatMap((id) => named(id) ?? []),
   };
 }

@@ -16,10 +16,10 @@ import { findTeam } from "../store/teams.ts";
 import { restrictAnnouncement } from "./announcement.ts";
 import { leadBriefing } from "./lead-briefing.ts";
 import { zoneOf } from "./action-access.ts";
-import { incidentClosedView } from "../views/incident-views.ts";
+import { incidentClosedView, type IncidentPeople } from "../views/incident-views.ts";
 import type { CoreDeps } from "./deps.ts";
 import { incidentCircle, viewPeople, type IncidentCircle } from "./incident-access.ts";
-import { knownPerson, mentionedRef } from "./people.ts";
+import { knownPerson, mentionedRef, personName } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
 import { teamOf } from "./team-spaces.ts";
 
@@ -33,7 +33,7 @@ export interface SeenIncident {
   circle: IncidentCircle;
   /** Whether the viewer may see the full record. */
   visible: boolean;
-  people: { reporter: string | null; involved: string[] };
+  people: IncidentPeople;
   /** The viewer's own time zone, for the times shown to them. */
   zone: string;
 }
@@ -173,7 +173,8 @@ export async function updateIncident(
     // It has just become restricted (say, the harm was raised): the channel must stop showing its details, and the
     // lead must hear now.
     const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
-    const people = { reporter: circle.people.get(after.reporterId)?.ref.userId ?? null, involved: [...involvedUserIds] };
+    const reporter = circle.people.get(after.reporterId);
+    const people = { reporter: reporter ? personName(reporter) : null, involved: involved.map(personName) };
     const hidden = await restrictAnnouncement(tx, after, people, deps.config.timeZone);
     const briefing = await leadBriefing(tx, after, team, people, deps);
     return { after, deliveryIds: [...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])] };

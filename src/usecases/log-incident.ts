@@ -13,7 +13,7 @@ import { takeIncidentNumbers } from "../store/workspaces.ts";
 import { announcement } from "./announcement.ts";
 import type { CoreDeps } from "./deps.ts";
 import { briefingFor } from "./lead-briefing.ts";
-import { knownPerson, mentionedRef } from "./people.ts";
+import { knownPerson, mentionedRef, personName } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
 import { joinTeam, teamOf } from "./team-spaces.ts";
 
@@ -164,7 +164,7 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
     const requests: DeliveryRequest[] = [];
     const logged = incidents.map((incident, i): LoggedIncident => {
       const r = reports[i]!;
-      const people = { reporter: r.interaction.actor.userId, involved: r.involvedUserIds };
+      const people = { reporter: personName(r.reporter), involved: r.involved.map(personName) };
       if (r.team) requests.push(announcement(incident, channelBeside(r.interaction.actor, r.team.channelId), people, deps.config.timeZone));
       const briefing = r.restricted ? briefingFor(r.lead, incident, people, deps) : undefined;
       if (briefing) requests.push(briefing);

@@ -5,6 +5,7 @@ import { inTransaction, type DbOrTx } from "../store/database.ts";
 import { personKey, workspaceKey } from "../store/keys.ts";
 import { findPerson, savePerson, type Person } from "../store/people.ts";
 import { ensureWorkspace } from "../store/workspaces.ts";
+import type { PersonName } from "../views/view.ts";
 import type { CoreDeps } from "./deps.ts";
 
 // Profiles change rarely; re-reading them daily keeps names and time zones fresh without a platform call per command.
@@ -51,6 +52,9 @@ async function refreshProfile(tx: DbOrTx, ref: PersonRef, workspaceId: string, p
   }
   return saved;
 }
+
+/** A person as views mention them: their platform user id and display name. */
+export const personName = (person: Person): PersonName => ({ userId: person.ref.userId, name: person.displayName });
 
 /** A user named in a command, in the same workspace as the one who named them. */
 export function mentionedRef(actor: PersonRef, userId: string): PersonRef {

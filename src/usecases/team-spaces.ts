@@ -13,7 +13,7 @@ import type { MessageView } from "../views/view.ts";
 import { leadHandedOnView, noLongerReportsView, reportsToYouView, yourManagerView, yourTeamView, youLeadView } from "../views/role-views.ts";
 import { isAdmin } from "./admins.ts";
 import type { CoreDeps } from "./deps.ts";
-import { knownPerson, mentionedRef } from "./people.ts";
+import { knownPerson, mentionedRef, personName } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
 
 /** Makes the channel the team's space: incidents are announced and escalations posted there. */
@@ -79,9 +79,9 @@ export async function appointLead(deps: CoreDeps, interaction: Interaction, user
       before: { leadId: before?.leadId ?? null },
       after: { leadId: lead.id },
     });
-    const told = [tell(auditId, lead, youLeadView(team.name, actor.ref.userId), actor)];
+    const told = [tell(auditId, lead, youLeadView(team.name, personName(actor)), actor)];
     const previous = before?.leadId ? await findPerson(tx, before.leadId) : undefined;
-    if (previous) told.push(tell(auditId, previous, leadHandedOnView(team.name, lead.ref.userId, actor.ref.userId), actor));
+    if (previous) told.push(tell(auditId, previous, leadHandedOnView(team.name, personName(lead), personName(actor)), actor));
     // A lead with no home team belongs to the team they lead.
     if (lead.teamId === null) await joinTeam(tx, { person: lead, team, actor, told });
     return recordDeliveries(tx, told.flat());
@@ -128,9 +128,9 @@ export async function setReportingLine(
     });
     const previous = current ? await findPerson(tx, current) : undefined;
     const told = [
-      tell(auditId, person, yourManagerView(manager.ref.userId, previous?.ref.userId ?? null, actor.ref.userId), actor),
-      tell(auditId, manager, reportsToYouView(person.ref.userId, actor.ref.userId), actor),
-      previous ? tell(auditId, previous, noLongerReportsView(person.ref.userId, manager.ref.userId, actor.ref.userId), actor) : [],
+      tell(auditId, person, yourManagerView(personName(manager), previous ? personName(previous) : null, personName(actor)), actor),
+      tell(auditId, manager, reportsToYouView(personName(person), personName(actor)), actor),
+      previous ? tell(auditId, previous, noLongerReportsView(personName(person), personName(manager), personName(actor)), actor) : [],
     ];
     if (person.teamId === null) await joinTeam(tx, { person, team: here, actor, told });
     return recordDeliveries(tx, told.flat());
@@ -180,7 +180,7 @@ export async function joinTeam(
     before: { teamId: person.teamId },
     after: { teamId: team.id },
   });
-  told.push(tell(auditId, person, yourTeamView(team.name, actor.ref.userId), actor));
+  told.push(tell(auditId, person, yourTeamView(team.name, personName(actor)), actor));
 }
 
 /** A direct message about a change, named by its audit entry so each change tells each person once; none to the actor. */

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import type { Action } from "../domain/action.ts";
 import { plural } from "./format.ts";
-import type { MessageView, Span } from "./view.ts";
+import { command, mention, type MessageView, type PersonName, type Span } from "./view.ts";
 
 /** An action as one reader may see it: the title only when they may see its incident's details, or own it. */
 export interface SeenAction {
@@ -23,23 +23,23 @@ export const actionLabel = ({ action, visible }: SeenAction): string =>
 const isOverdue = (action: Action, now: Date) => action.status === "open" && action.dueAt.getTime() <= now.getTime();
 
 /** The reply to whoever added the action. */
-export function actionAddedView(seen: SeenAction, ownerUserId: string, byUserId: string, zone: string, now: Date): MessageView {
+export function actionAddedView(seen: SeenAction, owner: PersonName, byUserId: string, zone: string, now: Date): MessageView {
   const { action } = seen;
   const due = dueLabel(action.dueAt, zone, now);
-  const told = ownerUserId === byUserId ? "It is in your direct messages too." : "They have been sent it by direct message.";
+  const told = owner.userId === byUserId ? "It is in your direct messages too." : "They have been sent it by direct message.";
   return {
     text: `Added ${actionLabel(seen)} — due ${due}`,
     sections: [
       { text: [{ strong: `Added ${action.ref}` }, ` for ${action.incidentRef}`] },
       { text: seen.visible ? action.title : "Its incident is restricted." },
-      { fields: [{ label: "Owner", value: [{ mention: ownerUserId }] }, { label: "Due", value: due }] },
+      { fields: [{ label: "Owner", value: [mention(owner)] }, { label: "Due", value: due }] },
     ],
     context: told,
   };
 }
 
 /** The new owner's direct message. */
-export function actionAssignedView(action: Action, byUserId: string, zone: string, now: Date, given = false): MessageView {
+export function actionAssignedView(action: Action, by: PersonName, zone: string, now: Date, given = false): MessageView {
   const due = dueLabel(action.dueAt, zone, now);
   const opening = given ? `You have been given action ${action.ref}` : `You have a new action ${action.ref}`;
   return {
@@ -47,28 +47,34 @@ export function actionAssignedView(action: Action, byUserId: string, zone: strin
     sections: [
       { text: [{ strong: `${opening} for ${action.incidentRef}` }] },
       { text: action.title },
-      { fields: [{ label: "Due", value: due }, { label: given ? "Given to you by" : "Added by", value: [{ mention: byUserId }] }] },
+      { fields: [{ label: "Due", value: due }, { label: given ? "Given to you by" : "Added by", value: [mention(by)] }] },
     ],
-    context: `When it's done: /action done ${action.ref} [note]. If it can't be done in time: /action extend ${action.ref} <when>.`,
+    context: [
+      "When it's done: ",
+      command(`action done ${action.ref} [note]`),
+      ". If it can't be done in time: ",
+      command(`action extend ${action.ref} <when>`),
+      ".",
+    ],
   };
 }
 
 /** The previous owner's direct message when someone else moved their action on. */
-export function actionTakenView(action: Action, toUserId: string, byUserId: string): MessageView {
+export function actionTakenView(action: Action, to: PersonName, by: PersonName): MessageView {
   return {
     text: `${action.ref} for ${action.incidentRef} is no longer yours`,
     sections: [
-      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " is now owned by ", { mention: toUserId }, "."] },
+      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " is now owned by ", mention(to), "."] },
       { text: action.title },
     ],
-    context: [{ mention: byUserId }, " moved it."],
+    context: [mention(by), " moved it."],
   };
 }
 
-export function actionReassignedView(seen: SeenAction, toUserId: string): MessageView {
+export function actionReassignedView(seen: SeenAction, to: PersonName): MessageView {
   return {
     text: `${seen.action.ref} reassigned`,
-    sections: [{ text: [`${actionLabel(seen)} is now owned by `, { mention: toUserId }, ". They have been told by direct message."] }],
+    sections: [{ text: [`${actionLabel(seen)} is now owned by `, mention(to), ". They have been told by direct message."] }],
   };
 }
 
@@ -83,7 +89,7 @@ export function actionExtendedView(seen: SeenAction, zone: string, now: Date, ow
 }
 
 /** The owner's direct message when their manager or the lead moved the due time. */
-export function actionDueMovedView(action: Action, byUserId: string, zone: string, now: Date): MessageView {
+export function actionDueMovedView(action: Action, by: PersonName, zone: string, now: Date): MessageView {
   const due = dueLabel(action.dueAt, zone, now);
   return {
     text: `${action.ref} for ${action.incidentRef} is now due ${due}`,
@@ -91,7 +97,7 @@ export function actionDueMovedView(action: Action, byUserId: string, zone: strin
       { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " is now due ", { strong: due }, "."] },
       { text: action.title },
     ],
-    context: [{ mention: byUserId }, " moved it."],
+    context: [mention(by), " moved it."],
   };
 }
 
@@ -104,11 +110,11 @@ export function actionDoneView(seen: SeenAction): MessageView {
 }
 
 /** The owner's direct message when someone else marked their action done. */
-export function actionCompletedForYouView(action: Action, byUserId: string): MessageView {
+export function actionCompletedForYouView(action: Action, by: PersonName): MessageView {
   return {
     text: `${action.ref} for ${action.incidentRef} was marked done`,
     sections: [
-      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " was marked done by ", { mention: byUserId }, "."] },
+      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " was marked done by ", mention(by), "."] },
       { text: action.title },
       ...(action.doneNote ? [{ text: [{ strong: "Note: " }, action.doneNote] as Span[] }] : []),
     ],
@@ -116,8 +122,8 @@ export function actionCompletedForYouView(action: Action, byUserId: string): Mes
 }
 
 /** One person's open actions, soonest first, overdue ones marked. `whose` is null for the reader's own. */
-export function actionListView(items: readonly SeenAction[], total: number, whose: string | null, zone: string, now: Date): MessageView {
-  const owner: Span[] = whose ? [{ mention: whose }] : [];
+export function actionListView(items: readonly SeenAction[], total: number, whose: PersonName | null, zone: string, now: Date): MessageView {
+  const owner: Span[] = whose ? [mention(whose)] : [];
   if (items.length === 0) {
     return {
       text: whose ? "No open actions" : "You have no open actions",
@@ -131,11 +137,11 @@ export function actionListView(items: readonly SeenAction[], total: number, whos
     const what = seen.visible ? `${seen.action.ref} · ${seen.action.incidentRef} — ${seen.action.title}` : `${seen.action.ref} (restricted incident)`;
     return [...(i === 0 ? [] : ["\n"]), what, " · ", when];
   });
-  const more = total > items.length ? [`Showing the ${items.length} due soonest of ${total}.`] : [];
+  const more = total > items.length ? [`Showing the ${items.length} due soonest of ${total}. `] : [];
   const count = `${plural(total, "open action")}${overdue ? `, ${overdue} overdue` : ""}`;
   return {
     text: whose ? `${count}` : `You have ${count}`,
     sections: [{ text: whose ? [...owner, ` has ${count}`] : [`You have ${count}`] }, { text: lines }],
-    context: [...more, "Mark one done with /action done A-n [note]."].join(" "),
+    context: [...more, "Mark one done with ", command("action done A-n [note]"), "."],
   };
 }

@@ -7,33 +7,35 @@ import {
   type Incident,
 } from "../domain/incident.ts";
 import { formatWhen, plural } from "./format.ts";
-import type { Button, Field, MessageView, Span } from "./view.ts";
+import { command, mention, type Button, type Field, type MessageView, type PersonName, type Span } from "./view.ts";
 
-/** People as the platform names them (user ids), so renderers can mention them. */
+/** People on the record, by their platform user ids (so renderers can mention them) and display names. */
 export interface IncidentPeople {
-  reporter: string | null;
-  involved: readonly string[];
+  reporter: PersonName | null;
+  involved: readonly PersonName[];
 }
 
 const STATUS_LABELS: Record<Incident["status"], string> = { open: "Open", under_review: "Under review", closed: "Closed" };
 
 const heading = (incident: Incident): string => `${incident.ref} · ${categoryLabel(incident.category)}`;
 
-const mentions = (ids: readonly string[]): Span[] =>
-  ids.flatMap((id, i) => (i === 0 ? [{ mention: id }] : [", ", { mention: id }]));
+const mentions = (people: readonly PersonName[]): Span[] =>
+  people.flatMap((person, i) => (i === 0 ? [mention(person)] : [", ", mention(person)]));
 
 export const detailsButton = (incident: Incident): Button => ({ id: "incident.details", label: "Add details", value: incident.ref });
 
 /** The reporter's own confirmation, with what to do next. */
 export function incidentLoggedView(incident: Incident, announcedIn: string | null, leadTold: boolean | null): MessageView {
-  const where = announcedIn
-    ? incident.restricted
-      ? `Announced in the team channel by reference only, as it is restricted.`
-      : `Announced in the team channel.`
-    : `No team channel is set up yet, so nobody else has been told. Run /debrief setup in your team's channel.`;
+  const where: Span[] = announcedIn
+    ? [incident.restricted ? `Announced in the team channel by reference only, as it is restricted.` : `Announced in the team channel.`]
+    : [`No team channel is set up yet, so nobody else has been told. Run `, command("debrief setup"), ` in your team's channel.`];
   // With no team there is no lead either, and `where` has already said nobody else was told.
-  const lead =
-    leadTold === null || !announcedIn ? [] : [leadTold ? "The details have gone to the team lead." : "This team has no lead yet, so the details have gone to nobody else. Ask for one to be set with /debrief lead @person."];
+  const lead: Span[] =
+    leadTold === null || !announcedIn
+      ? []
+      : leadTold
+        ? [" The details have gone to the team lead."]
+        : [" This team has no lead yet, so the details have gone to nobody else. Ask for one to be set with ", command("debrief lead @person"), "."];
   return {
     text: `Logged ${incident.ref}: ${incident.summary}`,
     sections: [
@@ -41,7 +43,7 @@ export function incidentLoggedView(incident: Incident, announcedIn: string | nul
       { text: incident.summary },
     ],
     buttons: [detailsButton(incident), { id: "incident.action", label: "Add an action", value: incident.ref }],
-    context: [where, ...lead].join(" "),
+    context: [...where, ...lead],
   };
 }
 
@@ -62,7 +64,7 @@ export function announcementView(incident: Incident, people: IncidentPeople, zon
     { label: "When", value: formatWhen(incident.occurredAt, zone) },
   ];
   if (incident.location) fields.push({ label: "Where", value: incident.location });
-  if (people.reporter && !incident.anonymous) fields.push({ label: "Reported by", value: [{ mention: people.reporter }] });
+  if (people.reporter && !incident.anonymous) fields.push({ label: "Reported by", value: [mention(people.reporter)] });
   return {
     text: `${incident.ref} · ${categoryLabel(incident.category)}: ${incident.summary}`,
     sections: [{ text: [{ strong: heading(incident) }] }, { text: incident.summary }, { fields }],
@@ -81,7 +83,7 @@ export function incidentDetailView(incident: Incident, people: IncidentPeople, z
   if (incident.psychologicalHarm) fields.push({ label: "Psychological harm", value: incident.psychologicalHarm });
   if (incident.location) fields.push({ label: "Where", value: incident.location });
   if (incident.serviceUserRef) fields.push({ label: "Person supported", value: `${incident.serviceUserRef}${incident.ageBand ? ` (${incident.ageBand})` : ""}` });
-  fields.push({ label: "Reported by", value: people.reporter && !incident.anonymous ? [{ mention: people.reporter }] : "Anonymous" });
+  fields.push({ label: "Reported by", value: people.reporter && !incident.anonymous ? [mention(people.reporter)] : "Anonymous" });
   if (people.involved.length) fields.push({ label: "Staff involved", value: mentions(people.involved) });
   if (incident.notifications.length) fields.push({ label: "Notified", value: incident.notifications.map((n) => EXTERNAL_NOTIFICATION_LABELS[n]).join(", ") });
   fields.push({ label: "Learning response", value: LEARNING_RESPONSE_LABELS[incident.learningResponse] });
@@ -118,7 +120,7 @@ export function incidentOutlineView(incident: Incident): MessageView {
 /** One line per incident; restricted ones the reader may not see show only their reference and category. */
 export function incidentListView(items: readonly { incident: Incident; visible: boolean }[], scope: string): MessageView {
   if (items.length === 0) {
-    return { text: `No open incidents in ${scope}.`, sections: [{ text: `No open incidents in ${scope}. Log one with /incident.` }] };
+    return { text: `No open incidents in ${scope}.`, sections: [{ text: [`No open incidents in ${scope}. Log one with `, command("incident"), "."] }] };
   }
   const lines = items.map(({ incident, visible }) => {
     const what = incident.restricted && !visible ? "restricted" : incident.summary;
@@ -128,7 +130,7 @@ export function incidentListView(items: readonly { incident: Incident; visible: 
     text: `${plural(items.length, "open incident")} in ${scope}`,
     title: `Open incidents in ${scope}`,
     sections: [{ text: lines.join("\n") }],
-    context: "See one with /incident show INC-n.",
+    context: ["See one with ", command("incident show INC-n"), "."],
   };
 }
 

@@ -1,26 +1,38 @@
 import type { Config } from "../config.ts";
 import type { Team } from "../store/teams.ts";
-import type { MessageView } from "./view.ts";
+import { command, mention, type MessageView, type PersonName, type Section } from "./view.ts";
 
 export function teamSetupView(team: Team, created: boolean): MessageView {
   const text = created
     ? `This channel is now the team space for #${team.name}: incidents are announced here and overdue actions escalated here.`
     : `This channel is already the team space for #${team.name}.`;
-  const next = team.leadId ? [] : [{ text: "Next, set the team's safeguarding lead with /debrief lead @person, and reporting lines with /debrief manager @person @manager." }];
+  const next: Section[] = team.leadId
+    ? []
+    : [
+        {
+          text: [
+            "Next, set the team's safeguarding lead with ",
+            command("debrief lead @person"),
+            ", and reporting lines with ",
+            command("debrief manager @person @manager"),
+            ".",
+          ],
+        },
+      ];
   return { text, sections: [{ text }, ...next] };
 }
 
-export function leadSetView(team: Team, leadUserId: string): MessageView {
+export function leadSetView(team: Team, lead: PersonName): MessageView {
   return {
     text: `Lead set for #${team.name}`,
-    sections: [{ text: [{ mention: leadUserId }, ` is now the lead for #${team.name}. They will be told of restricted incidents at once, by direct message.`] }],
+    sections: [{ text: [mention(lead), ` is now the lead for #${team.name}. They will be told of restricted incidents at once, by direct message.`] }],
   };
 }
 
-export function managerSetView(personUserId: string, managerUserId: string): MessageView {
+export function managerSetView(person: PersonName, manager: PersonName): MessageView {
   return {
     text: "Reporting line set",
-    sections: [{ text: [{ mention: personUserId }, " now reports to ", { mention: managerUserId }, ". Overdue actions escalate along this line."] }],
+    sections: [{ text: [mention(person), " now reports to ", mention(manager), ". Overdue actions escalate along this line."] }],
   };
 }
 
@@ -53,13 +65,13 @@ export function settingsView(team: Team | undefined, s: Settings): MessageView {
 
 const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
-export function memberSetView(teamName: string, personUserId: string, moved: boolean): MessageView {
+export function memberSetView(teamName: string, person: PersonName, moved: boolean): MessageView {
   return {
     text: `Home team set for #${teamName}`,
     sections: [
       {
         text: [
-          { mention: personUserId },
+          mention(person),
           moved
             ? ` is now a member of #${teamName}: incidents they report from a direct message belong to this team. They have been told.`
             : ` is already a member of #${teamName}.`,

@@ -3,9 +3,29 @@
  * User text stays plain strings here; each renderer escapes it for its platform, so nobody can forge a mention.
  */
 
-/** A run of text: plain user-safe text, emphasis, or a person the renderer turns into a mention or a name. */
-export type Span = string | { readonly strong: string } | { readonly mention: string } | { readonly code: string };
+/**
+ * A run of text: plain user-safe text, emphasis, code, a person, or a command to type. Views are stored as JSON in
+ * pending deliveries, so a new kind of span or field is only ever added, optional, and old ones keep their meaning.
+ */
+export type Span =
+  | string
+  | { readonly strong: string }
+  | { readonly code: string }
+  /** A person: a mention where the platform has them (Slack `<@U1>`); `name` is their display name, when known (Teams). */
+  | { readonly mention: string; readonly name?: string }
+  /** Words to type to Debrief, without a platform's prefix: "action done A-7". Slack and the console put a slash before. */
+  | { readonly command: string };
 export type Text = string | readonly Span[];
+
+/** A person as views name them: the platform's user id, and their display name when the use case has it. */
+export interface PersonName {
+  readonly userId: string;
+  readonly name?: string;
+}
+
+export const mention = (person: PersonName): Span => (person.name ? { mention: person.userId, name: person.name } : { mention: person.userId });
+
+export const command = (words: string): Span => ({ command: words });
 
 export interface Field {
   readonly label: string;
@@ -31,9 +51,20 @@ export interface MessageView {
   readonly text: string;
   readonly title?: string;
   readonly sections?: readonly Section[];
+  /** Questions answered in the message itself, after the sections (a reflection prompt answered where it arrives). */
+  readonly answer?: MessageAnswer;
   readonly buttons?: readonly Button[];
   /** Small print under the message. */
   readonly context?: Text;
+}
+
+/**
+ * Inputs shown in a message, sent together by pressing `submit` (Block Kit input blocks, an Adaptive Card's inputs).
+ * The answers reach the core as a form submission: `submit.id` is the form id, `submit.value` its state.
+ */
+export interface MessageAnswer {
+  readonly inputs: readonly Input[];
+  readonly submit: Button;
 }
 
 export interface Option {
@@ -74,12 +105,19 @@ export type FormValues = Record<string, string | readonly string[] | Date | null
 /** Errors keyed by input id, shown inline beside the input. */
 export type FormErrors = Record<string, string>;
 
-/** Flattens rich text to plain text, naming people by the given function (console, notifications). */
-export function plainText(text: Text, nameOf: (userId: string) => string = (id) => id): string {
+/**
+ * Flattens rich text to plain text: people as `@` and what `nameOf` gives (their user id unless told otherwise), and
+ * commands as typed in Slack and the console, after a slash.
+ */
+export function plainText(text: Text, nameOf: (userId: string, name?: string) => string = (id) => id): string {
   if (typeof text === "string") return text;
   return text
-    .map((s) =>
-      typeof s === "string" ? s : "strong" in s ? s.strong : "code" in s ? s.code : `@${nameOf(s.mention)}`,
-    )
+    .map((s) => {
+      if (typeof s === "string") return s;
+      if ("strong" in s) return s.strong;
+      if ("code" in s) return s.code;
+      if ("command" in s) return `/${s.command}`;
+      return `@${nameOf(s.mention, s.name)}`;
+    })
     .join("");
 }

@@ -130,6 +130,25 @@ describe("adding an action", () => {
     expect(audit!.after).toMatchObject({ ref: "A-1", incidentRef: "INC-1", title: "Update the MAR chart check at handover", ownerId: "slack:T1:USAM" });
   });
 
+  it("names the owner and whoever added the action by display name for platforms that show names, and marks the commands to type", async () => {
+    const added = replyOf(await debrief.command(interaction("UALICE", null), "action", "INC-1 <@USAM> by friday Call the pharmacy"));
+    expect(added.sections?.[2]?.fields?.[0]).toEqual({ label: "Owner", value: [{ mention: "USAM", name: "sam" }] });
+
+    const [dm] = await dmsTo("USAM");
+    const view = dm!.view as MessageView;
+    expect(view.sections?.[2]?.fields?.[1]).toEqual({ label: "Added by", value: [{ mention: "UALICE", name: "alice" }] });
+    expect(view.context).toEqual([
+      "When it's done: ",
+      { command: "action done A-1 [note]" },
+      ". If it can't be done in time: ",
+      { command: "action extend A-1 <when>" },
+      ".",
+    ]);
+    // What Slack and the console show is unchanged.
+    expect(dmText(dm!)).toContain("Added by: @UALICE");
+    expect(dmText(dm!)).toContain("When it's done: /action done A-1 [note]. If it can't be done in time: /action extend A-1 <when>.");
+  });
+
   it("reads the due time in the actor's own zone, and shows the owner it in theirs", async () => {
     directory.zones.set("UNYC", "America/New_York");
     await say("ULEAD", "debrief", "manager <@UALICE> <@UNYC>"); // alice's manager sees INC-1's details

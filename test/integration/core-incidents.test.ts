@@ -440,6 +440,21 @@ describe("who sees what", () => {
     }
   });
 
+  it("gives the record and the lead's briefing the display names of the reporter and those involved, for platforms that show names", async () => {
+    directory.names.set("UALICE", "Alice Adams");
+    directory.names.set("USAM", "Sam Smith");
+    await circle();
+    const shown = replyOf(await debrief.command(interaction("ULEAD"), "incident", "show INC-1"));
+    const fields = (shown.sections ?? []).flatMap((s) => s.fields ?? []);
+    expect(fields.find((f) => f.label === "Reported by")?.value).toEqual([{ mention: "UALICE", name: "Alice Adams" }]);
+    expect(fields.find((f) => f.label === "Staff involved")?.value).toEqual([{ mention: "USAM", name: "Sam Smith" }]);
+    expect(textOf(shown)).toContain("Staff involved: @USAM"); // what Slack and the console show is unchanged
+
+    const briefing = (await deliveries()).find((d) => d.target_kind === "person" && d.target_id === "ULEAD")?.view as MessageView;
+    const briefed = (briefing.sections ?? []).flatMap((s) => s.fields ?? []);
+    expect(briefed.find((f) => f.label === "Reported by")?.value).toEqual([{ mention: "UALICE", name: "Alice Adams" }]);
+  });
+
   it("shows others only the outline, and of a restricted incident not even the summary", async () => {
     await circle();
     const outline = await say("UOTHER", "incident", "show INC-1");

@@ -14,6 +14,12 @@ import {
   type PersonRef,
 } from "../../src/ports.ts";
 import type { MessageView } from "../../src/views/view.ts";
+import { readFileSync } from "node:fs";
+import { renderMessage } from "../../adapters/console/render.ts";
+import { toMessage } from "../../adapters/slack/render.ts";
+import type { Action } from "../../src/domain/action.ts";
+import { actionAssignedView, actionTakenView } from "../../src/views/action-views.ts";
+import { youLeadView } from "../../src/views/role-views.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { waitFor } from "../support/wait.ts";
@@ -398,3 +404,69 @@ describe("editing a message already sent", () => {
   });
 });
 
+
+describe("messages stored by an earlier release", () => {
+  /** Renders what it is given as Slack and the console would show it. */
+  class RenderingChat implements ChatPort {
+    readonly shown: { slack: ReturnType<typeof toMessage>; console: string[] }[] = [];
+    async sendToPerson(_person: PersonRef, view: MessageView): Promise<MessageRef> {
+      this.shown.push({ slack: toMessage(view), console: renderMessage(view) });
+      return { channelId: "D1", messageId: `m${this.shown.length}` };
+    }
+    postToChannel(_channel: ChannelRef, view: MessageView): Promise<MessageRef> {
+      return this.sendToPerson({ platform: "slack", workspaceId: WORKSPACE, userId: "-" }, view);
+    }
+    async update(): Promise<void> {}
+  }
+
+  // Direct messages as the release before display names and command spans stored them (made with its own views).
+  const before = JSON.parse(readFileSync(new URL("../fixtures/stored-views/before-names-and-commands.json", import.meta.url), "utf8")) as Record<
+    "actionAssigned" | "actionTaken" | "youLead",
+    MessageView
+  >;
+  const action: Action = {
+    id: 7,
+    workspaceId: "slack:T0001",
+    ref: "A-7",
+    incidentId: 3,
+    incidentRef: "INC-3",
+    title: "Update the risk assessment",
+    ownerId: "slack:T0001:U0CARER",
+    dueAt: new Date("2026-11-27T17:00:00Z"),
+    status: "open",
+    doneNote: null,
+    doneAt: null,
+    createdBy: "slack:T0001:U0LEAD",
+    createdAt: new Date("2026-11-25T10:00:00Z"),
+    ownerExtendedAt: null,
+  };
+  const lead = { userId: "U0LEAD", name: "Lee Lead" };
+  const now = new Date("2026-11-25T12:00:00Z");
+  const madeNow = {
+    actionAssigned: actionAssignedView(action, lead, "Europe/London", now),
+    actionTaken: actionTakenView(action, { userId: "U0NURSE", name: "Nia Nurse" }, lead),
+    youLead: youLeadView("oak-house", { userId: "U0ADMIN", name: "Ada Admin" }),
+  };
+
+  it("posts a pending message stored before names and commands were in views just as the same message made now reads", async () => {
+    const chat = new RenderingChat();
+    const queue = openQueue();
+    startWorker(chat, { channelGapMs: 0 });
+    const keys = ["actionAssigned", "actionTaken", "youLead"] as const;
+    const ids = await record(...keys.map((key) => ({ ...toPerson(`old-${key}`, "U0CARER"), view: before[key] })));
+    await queue.schedule(ids);
+    await waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === "sent"));
+
+    // Sent side by side, so in any order.
+    const byText = (shown: RenderingChat["shown"]) => [...shown].sort((a, b) => a.slack.text.localeCompare(b.slack.text));
+    const rendered = keys.map((key) => ({ slack: toMessage(madeNow[key]), console: renderMessage(madeNow[key]) }));
+    expect(byText(chat.shown)).toEqual(byText(rendered));
+    // The same words, from a different shape: the new views name people and mark commands.
+    expect(JSON.stringify(madeNow.actionAssigned)).toContain('"command":"action done A-7 [note]"');
+    expect(JSON.stringify(madeNow.actionTaken)).toContain('"name":"Nia Nurse"');
+    expect(JSON.stringify(before)).not.toMatch(/"name"|"command"/);
+    expect(chat.shown.find((m) => m.slack.text.startsWith("You have a new action"))!.console.at(-1)).toBe(
+      "When it's done: /action done A-7 [note]. If it can't be done in time: /action extend A-7 <when>.",
+    );
+  });
+});

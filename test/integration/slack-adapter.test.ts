@@ -5,7 +5,7 @@ import { toModal } from "../../adapters/slack/render.ts";
 import { DomainError } from "../../src/domain/errors.ts";
 import { createHttpServer, type HttpServer } from "../../src/infra/http-server.ts";
 import { createMetrics, type Metrics } from "../../src/infra/metrics.ts";
-import type { CommandQueue, Debrief, DeferredCommand, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import { updatePressed, type CommandQueue, type Debrief, type DeferredCommand, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
 import type { FormValues } from "../../src/views/view.ts";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import {
@@ -311,6 +311,27 @@ describe("buttons and the App Home", () => {
       "press-U0REPORTER-1764100000.000100-incident.details-INC-3",
       "press-U0REPORTER-1764100000.000100-incident.details-INC-3",
     ]);
+  });
+
+  it("replaces the pressed message through its response_url when the press changes it", async () => {
+    script.press = async () => updatePressed({ text: "Thank you for reflecting on INC-3", sections: [{ text: "Your answers are saved." }] });
+    expectEmptyAck(await send(endpoint, blockActions({ actionId: "reflect.answer", value: "R-3", responseUrl: fake.responseUrl("pressed") })));
+    const [answer] = await fake.waitForResponses("pressed");
+    expect(answer!.body).toMatchObject({ replace_original: true, text: "Thank you for reflecting on INC-3" });
+    // Left out, the message keeps the visibility it had: a channel post stays in the channel, an ephemeral one ephemeral.
+    expect(answer!.body.response_type).toBeUndefined();
+    expect(answer!.body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: "Your answers are saved." } }]);
+  });
+
+  it("sends a change to a Home tab button's message as a direct message, as there is no message to replace", async () => {
+    script.press = async () => updatePressed({ text: "Thank you for reflecting on INC-3" });
+    const inMessage = blockActions({ actionId: "reflect.answer", value: "R-3" });
+    // Slack's press from the Home tab: its container is the view, and there is no channel or response_url.
+    const { channel: _channel, response_url: _url, ...payload } = inMessage.payload;
+    const fromHome = { ...payload, container: { type: "view", view_id: "V0HOME" }, view: { id: "V0HOME", type: "home" } };
+    expectEmptyAck(await send(endpoint, { ...inMessage, payload: fromHome, body: new URLSearchParams({ payload: JSON.stringify(fromHome) }).toString() }));
+    const [dm] = await fake.waitForCalls("chat.postMessage");
+    expect(dm!.body).toMatchObject({ channel: "U0REPORTER", text: "Thank you for reflecting on INC-3" });
   });
 
   it("opens a form from a button with the press's trigger_id", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pressCommand, renderMessage, renderText } from "../../adapters/console/render.ts";
 import type { MessageView } from "../../src/views/view.ts";
+import { REFLECTION_PROMPT } from "../support/views.ts";
 
 const LOGGED: MessageView = {
   text: "INC-3 logged",
@@ -80,5 +81,33 @@ describe("console renderer", () => {
 
   it("renders rich text outside a message", () => {
     expect(renderText(["Tell us ", { strong: "what happened" }, " to ", { code: "INC-3" }])).toEqual(["Tell us what happened to INC-3"]);
+  });
+});
+
+describe("console renderer, for views without platform syntax", () => {
+  it("shows a command to type as the console's slash command", () => {
+    const lines = renderMessage({ text: "Done?", sections: [{ text: ["Mark it done with ", { command: "action done A-7 [note]" }, "."] }] });
+    expect(lines).toEqual(["Done?", "Mark it done with /action done A-7 [note]."]);
+  });
+
+  it("names a person by their console name, which is what is typed after @, even where the view has a display name", () => {
+    const view: MessageView = { text: "Owner set", sections: [{ text: [{ mention: "sam", name: "Sam Jones" }, " owns it"] }] };
+    expect(renderMessage(view)).toEqual(["Owner set", "@sam owns it"]);
+    expect(renderMessage(view, { nameOf: (id, name) => name ?? id })).toEqual(["Owner set", "@Sam Jones owns it"]);
+  });
+
+  it("lists the questions a message asks, with their choices, and the line that sends the answers first among the buttons", () => {
+    const lines = renderMessage(REFLECTION_PROMPT);
+    expect(lines).toEqual([
+      "A reflection on INC-3",
+      "What went well on the shift?",
+      "  ? What went well?",
+      "    A sentence or two.",
+      "  ? How confident are you now? (optional)",
+      "    one of: Low, High",
+      "  ▸ Send (press: /press reflect.answer R-3)",
+      "  ▸ Later (press: /press reflect.snooze R-3)",
+      "Only you see your answers.",
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runConsole, SORRY } from "../../adapters/console/session.ts";
 import type { ConsoleLog } from "../../adapters/console/session.ts";
 import type { CommandName } from "../../src/commands/command.ts";
-import type { Debrief, Interaction, Outcome, Submission } from "../../src/interaction.ts";
+import { updatePressed, type Debrief, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
 import type { FormValues, FormView } from "../../src/views/view.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -28,9 +28,11 @@ class FakeDebrief implements Debrief {
     return this.submissions.shift() ?? { kind: "done", view: { text: "Saved." } };
   }
 
+  onPress: (buttonId: string, value: string) => Outcome = (buttonId, value) => reply(`pressed ${buttonId} ${value}`);
+
   async press(interaction: Interaction, buttonId: string, value: string): Promise<Outcome> {
     this.calls.push({ kind: "press", interaction, buttonId, value });
-    return reply(`pressed ${buttonId} ${value}`);
+    return this.onPress(buttonId, value);
   }
 
   commands(): Extract<Call, { kind: "command" }>[] {
@@ -152,6 +154,15 @@ describe("console session", () => {
 
     expect(debrief.calls.at(-1)).toMatchObject({ kind: "press", buttonId: "incident.details", value: "INC-3" });
     expect(printed).toContain("(only you) pressed incident.details INC-3");
+  });
+
+  it("prints the pressed message again, marked edited, when the press changes it", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onPress = () => updatePressed({ text: "Thank you for reflecting on INC-3", sections: [{ text: "Your answers are saved." }] });
+    const printed = await session("/press reflect.answer R-3\n", debrief);
+
+    expect(printed).toContain("(edited) Thank you for reflecting on INC-3\n  Your answers are saved.\n");
+    expect(printed).not.toContain("(only you) Thank you");
   });
 
   it("asks a form question by question and submits typed values keyed by input id", async () => {

@@ -16,6 +16,7 @@ import {
 import { problemView } from "../../src/views/reply-views.ts";
 import type { FormView, MessageView } from "../../src/views/view.ts";
 import { stateValues } from "../support/slack-requests.ts";
+import { REFLECTION_PROMPT } from "../support/views.ts";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/slack/${name}.json`, import.meta.url), "utf8")) as Record<string, any>;
@@ -279,5 +280,43 @@ describe("modal answers and the App Home", () => {
     const home = toHome({ text: "intro", title: "Debrief" }, { text: "help", sections: [{ text: "/incident" }] });
     expect(home.type).toBe("home");
     expect(home.blocks.map((b) => b.type)).toEqual(["header", "divider", "section"]);
+  });
+});
+
+describe("views without Slack syntax", () => {
+  it("shows a mention as Slack's own, which Slack names itself, whatever name the view gives", () => {
+    expect(mrkdwn(["Owner ", { mention: "U123ABC", name: "Sam Jones" }])).toBe("Owner <@U123ABC>");
+    expect(mrkdwn([{ mention: "alice", name: "Alice <b>" }])).toBe("@Alice &lt;b&gt;");
+  });
+
+  it("shows a command to type as its slash command, escaped like any text", () => {
+    expect(mrkdwn(["When it's done: ", { command: "action extend A-7 <when>" }, "."])).toBe("When it's done: /action extend A-7 &lt;when&gt;.");
+  });
+});
+
+describe("questions answered in a message", () => {
+  it("asks them in input blocks that send nothing until the submit button, shown first among the buttons, is pressed", () => {
+    const blocks = toBlocks(REFLECTION_PROMPT) as Record<string, any>[];
+    expect(blocks.map((b) => b.type)).toEqual(["section", "context", "input", "input", "actions"]);
+    const [, , text, select, actions] = blocks;
+    expect(text).toMatchObject({ block_id: "went_well", optional: false, element: { type: "plain_text_input", multiline: true } });
+    expect(select).toMatchObject({ block_id: "confidence", optional: true, element: { type: "static_select" } });
+    expect(blocks.some((b) => "dispatch_action" in b)).toBe(false);
+    expect(actions!.elements.map((e: Record<string, any>) => [e.action_id, e.value, e.text.text])).toEqual([
+      ["reflect.answer", "R-3", "Send"],
+      ["reflect.snooze", "R-3", "Later"],
+    ]);
+  });
+
+  it("reads back what was typed in the message from the state a press of submit carries", () => {
+    const blocks = toBlocks(REFLECTION_PROMPT) as any[];
+    expect(formValues(stateValues(blocks, { went_well: "Handover was calm", confidence: "high" }))).toEqual({ went_well: "Handover was calm", confidence: "high" });
+  });
+
+  it("keeps the questions and submit of a long message, shortening the middle instead", () => {
+    const long: MessageView = { ...REFLECTION_PROMPT, sections: Array.from({ length: 60 }, (_, i) => ({ text: `line ${i}` })) };
+    const blocks = toBlocks(long) as Record<string, any>[];
+    expect(blocks).toHaveLength(LIMITS.messageBlocks);
+    expect(blocks.slice(-3).map((b) => b.type)).toEqual(["input", "input", "actions"]);
   });
 });

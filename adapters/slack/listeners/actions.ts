@@ -35,6 +35,7 @@ function buttonPressed(deps: ListenerDeps) {
       client,
       triggerId: body.trigger_id,
       userId: body.user.id,
+      pressedInMessage: body.container.type === "message",
     });
   };
 }
