@@ -163,9 +163,10 @@ describe("logging an incident from Slack", () => {
     expect(everyText(announcement!.body)).not.toContain("YP-7");
     expect(everyText(announcement!.body)).not.toContain("night staff");
 
-    const [dm] = await fake.waitFor(() => posts("U0LEAD").length >= 1 && posts("U0LEAD"));
-    expect(everyText(dm!.body.blocks)).toContain(summary);
-    expect(everyText(dm!.body.blocks)).toContain("restricted");
+    // The lead was told of their appointment too; the briefing is the DM that names the incident.
+    const briefing = await fake.waitFor(() => posts("U0LEAD").find((p) => everyText(p.body.blocks).includes("INC-1")));
+    expect(everyText(briefing.body.blocks)).toContain(summary);
+    expect(everyText(briefing.body.blocks)).toContain("restricted");
   });
 
   it("edits the channel's announcement to reference only when the details form makes an incident restricted", { timeout: 20_000 }, async () => {

@@ -50,6 +50,12 @@ describe("console chat port", () => {
 
 describe("console directory", () => {
   it("names people by their console name, in the configured zone", async () => {
-    expect(await new ConsoleDirectory("Europe/London").profile(ALICE)).toEqual({ displayName: "alice", timeZone: "Europe/London" });
+    expect(await new ConsoleDirectory("Europe/London").profile(ALICE)).toEqual({ displayName: "alice", timeZone: "Europe/London", isAdmin: false });
+  });
+
+  it("makes whoever started the console its admin, and nobody they play with /as", async () => {
+    const directory = new ConsoleDirectory("Europe/London", "alice");
+    expect(await directory.profile(ALICE)).toMatchObject({ isAdmin: true });
+    expect(await directory.profile({ ...ALICE, userId: "sam" })).toMatchObject({ isAdmin: false });
   });
 });
