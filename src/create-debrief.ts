@@ -1,12 +1,12 @@
-import type { Command } from "./commands/command.ts";
-import { parseCommand, unescapeSlack, USAGE } from "./commands/parse.ts";
+import { COMMAND_NAMES, type Command } from "./commands/command.ts";
+import { parseCommand, USAGE } from "./commands/parse.ts";
 import { DomainError } from "./domain/errors.ts";
 import { emptyDraft, SUMMARY_MAX, WHAT_HAPPENED_MAX } from "./domain/incident.ts";
 import { findIdentifier, identifierWarning } from "./domain/identifiers.ts";
 import { parseIncidentRef } from "./domain/references.ts";
 import { once } from "./requests/once.ts";
 import { cleanText, cleanValues, overLimit } from "./domain/text.ts";
-import type { Debrief, Interaction, Outcome, Submission } from "./interaction.ts";
+import { canDefer, type Debrief, type Interaction, type Outcome, type Submission } from "./interaction.ts";
 import { channelBeside } from "./store/keys.ts";
 import { isStoreUnavailable } from "./store/unavailable.ts";
 import type { Config } from "./config.ts";
@@ -51,8 +51,8 @@ export function createDebrief(deps: DebriefDeps): Debrief {
     async command(interaction, name, text) {
       text = cleanText(text); // each door cleans what comes in, once for every use case (src/domain/text.ts)
       const command = parseCommand(name, text);
-      // What they typed comes back as they typed it, without Slack's escaping.
-      const typed = unescapeSlack(text);
+      // What they typed comes back as they typed it (the adapter has undone any platform escaping).
+      const typed = text;
       return guarded(deps, interaction, typed, () => once(deps, interaction, (inRequest) => runCommand(inRequest, interaction, command, typed)));
     },
 
@@ -65,6 +65,12 @@ export function createDebrief(deps: DebriefDeps): Debrief {
         // Keep the form open with everything typed, and say why on its first input.
         return { kind: "errors", errors: { summary: message } };
       }
+    },
+
+    commandNames: COMMAND_NAMES,
+
+    opensForm(name, text) {
+      return !canDefer(parseCommand(name, cleanText(text)));
     },
 
     async press(interaction, buttonId, value) {

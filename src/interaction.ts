@@ -1,4 +1,6 @@
 import type { Command, CommandName } from "./commands/command.ts";
+
+export type { CommandName };
 import type { ChannelRef, PersonRef } from "./ports.ts";
 import type { FormErrors, FormValues, FormView, MessageView } from "./views/view.ts";
 
@@ -40,9 +42,13 @@ export type Submission =
 
 /** The core as adapters see it: every use case is reached through these three doors. */
 export interface Debrief {
+  /** The command words it answers (`incident`, `action`, …), as slash commands or typed to the bot. */
+  readonly commandNames: readonly CommandName[];
   command(interaction: Interaction, name: CommandName, text: string): Promise<Outcome>;
   submitForm(interaction: Interaction, formId: string, values: FormValues, state: string | undefined): Promise<Submission>;
   press(interaction: Interaction, buttonId: string, value: string): Promise<Outcome>;
+  /** Whether the command opens a form, which must happen while the platform's trigger lasts (Slack: 3 s). */
+  opensForm(name: CommandName, text: string): boolean;
 }
 
 /**

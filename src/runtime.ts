@@ -7,7 +7,8 @@ import type { ChatPort, Directory, Platform } from "./ports.ts";
 import { migrateToLatest, openDatabase } from "./store/database.ts";
 import { pruneRequests } from "./store/requests.ts";
 import { createHttpServer, readinessChecks, type Route } from "./infra/http-server.ts";
-import { createMetrics, type Metrics } from "./infra/metrics.ts";
+import { createMetrics, inboundMetrics, type Metrics } from "./infra/metrics.ts";
+import { createInbound } from "./core/inbound.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "./infra/redis-server.ts";
 import { createCommandQueue } from "../jobs/command-queue.ts";
 import { startCommandWorker } from "../jobs/command-worker.ts";
@@ -90,13 +91,14 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     const routes: Route[] = [];
     const debriefDeps = { db, deliveries: queue, directories, config, log, now: () => new Date() };
     const debrief = createDebrief(debriefDeps);
+    const inbound = createInbound({ debrief, commands, metrics: inboundMetrics(metrics), log });
 
     const platformStarts: (() => Promise<void>)[] = [];
     const useConsole = usesConsole(config);
     if (config.slack) {
       // Loaded only when configured, so the console starts without loading Bolt.
       const { createSlackAdapter } = await import("../adapters/slack/app.ts");
-      const slack = createSlackAdapter({ config: config.slack, debrief, commands, log, metrics });
+      const slack = createSlackAdapter({ config: config.slack, inbound, log });
       ports.slack = slack.chatPort;
       directories.slack = slack.directory;
       answerers.slack = slack.answerCommand;
@@ -158,7 +160,7 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     let finished: Promise<void> = new Promise(() => {});
     if (useConsole && role !== "worker") {
       finished = runConsole({
-        debrief,
+        inbound,
         input: terminal?.input ?? process.stdin,
         output: terminal?.output ?? process.stdout,
         user: terminal?.user ?? "you",

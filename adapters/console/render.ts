@@ -1,5 +1,6 @@
 import type { Button, Input, MessageView, Text } from "../../src/views/view.ts";
 import { clean, paint, type Paint } from "./paint.ts";
+import { typedText } from "./text.ts";
 
 /** How a mentioned person is named: `@` and this. */
 type NameOf = (userId: string, name?: string) => string;
@@ -66,10 +67,10 @@ export function pressCommand(button: Pick<Button, "id" | "value">): string {
 
 /** Rich text as one string: mentions as `@name`, commands after a slash, strong spans bold on a terminal, user text cleaned. */
 function flatten(text: Text, nameOf: NameOf, bold: (t: string) => string): string {
-  if (typeof text === "string") return clean(text);
+  if (typeof text === "string") return clean(typedText(text));
   return text
     .map((span) => {
-      if (typeof span === "string") return clean(span);
+      if (typeof span === "string") return clean(typedText(span));
       if ("strong" in span) return bold(clean(span.strong));
       if ("code" in span) return clean(span.code);
       if ("command" in span) return clean(`/${span.command}`);

@@ -1,9 +1,8 @@
 import { createInterface } from "node:readline";
 import type { Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { CommandName } from "../../src/commands/command.ts";
-import { COMMAND_NAMES } from "../../src/commands/command.ts";
-import type { Debrief, Interaction, Outcome } from "../../src/interaction.ts";
+import type { InboundPort } from "../../src/core/inbound.ts";
+import type { CommandName, Interaction, Outcome } from "../../src/interaction.ts";
 import type { FormErrors, FormValues, FormView, Input, MessageView } from "../../src/views/view.ts";
 import type { Answer, AnswerContext } from "./form-questions.ts";
 import { initialAnswer, isEmpty, parseAnswer, questionLines, skipped } from "./form-questions.ts";
@@ -12,6 +11,7 @@ import { consoleName, toConsoleName } from "./names.ts";
 import type { Paint } from "./paint.ts";
 import { clean, paint, prefixed } from "./paint.ts";
 import { renderMessage, renderText } from "./render.ts";
+import { coreText } from "./text.ts";
 
 /** Where a failure is recorded; a pino logger fits. */
 export interface ConsoleLog {
@@ -19,7 +19,8 @@ export interface ConsoleLog {
 }
 
 export interface ConsoleOptions {
-  readonly debrief: Debrief;
+  /** The core's inbound pipeline: every line is handed to it, and what it answers is printed. */
+  readonly inbound: InboundPort;
   readonly input: Readable;
   readonly output: Writable;
   /** Who is typing at first; made into a console name ("John Smith" → "john-smith"). */
@@ -105,7 +106,7 @@ class ConsoleSession {
     if (!match) return this.say(this.hint("Debrief only answers commands, which start with a slash."));
     const word = match[1]?.toLowerCase() ?? "";
     const rest = match[2]?.trim() ?? "";
-    if (isCommandName(word)) return this.command(word, rest);
+    if (this.options.inbound.commandNames.includes(word as CommandName)) return this.command(word as CommandName, rest);
     switch (word) {
       case "as":
         return this.switchUser(rest);
@@ -123,13 +124,16 @@ class ConsoleSession {
   }
 
   private async command(name: CommandName, text: string): Promise<void> {
-    await this.show(await this.options.debrief.command(this.interaction(), name, text));
+    // No reply address, so the pipeline answers here and now: a terminal has nobody else to answer later.
+    const receipt = await this.options.inbound.command({ interaction: this.interaction(), name, text: coreText(text) });
+    if (receipt.kind === "answering") await this.show(await receipt.outcome);
+    else if (receipt.kind === "not_taken") this.reply(receipt.view);
   }
 
   private async press(rest: string): Promise<void> {
     const [, buttonId, value = ""] = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest) ?? [];
     if (!buttonId) return this.say(["Which button? Type /press <button> <value>, as shown beside a message (▸)."]);
-    await this.show(await this.options.debrief.press(this.interaction(), buttonId, value.trim()));
+    await this.show(await this.options.inbound.press(this.interaction(), buttonId, value.trim()));
   }
 
   private switchUser(rest: string): void {
@@ -162,7 +166,9 @@ class ConsoleSession {
         answers.set(input.id, asked.value);
       }
       const values: FormValues = Object.fromEntries(form.inputs.map((i) => [i.id, answers.get(i.id) ?? skipped(i)]));
-      const submission = await this.options.debrief.submitForm(interaction, form.id, values, form.state);
+      const receipt = await this.options.inbound.submit({ interaction, formId: form.id, values, state: form.state });
+      if (receipt.kind === "problem") return this.say([this.paint.problem(clean(receipt.message)), `${clean(form.title)} was not sent and nothing was saved.`]);
+      const submission = receipt.submission;
       if (submission.kind === "done") return this.reply(submission.view);
 
       errors = submission.errors;
@@ -259,6 +265,3 @@ class ConsoleSession {
   }
 }
 
-function isCommandName(word: string): word is CommandName {
-  return (COMMAND_NAMES as readonly string[]).includes(word);
-}

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, webApi } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { Route } from "../../src/infra/http-server.ts";
-import type { CommandAnswerer, CommandQueue, Debrief } from "../../src/interaction.ts";
+import type { InboundPort } from "../../src/core/inbound.ts";
+import type { CommandAnswerer } from "../../src/interaction.ts";
 import { slackCommandAnswerer } from "./answer-command.ts";
 import { SlackChatPort } from "./chat-port.ts";
 import { SlackDirectory } from "./directory.ts";
@@ -12,7 +13,7 @@ import { register as registerCommands } from "./listeners/commands.ts";
 import { register as registerEvents } from "./listeners/events.ts";
 import { register as registerViews } from "./listeners/views.ts";
 import { slackLogger } from "./logger.ts";
-import { arrivalProperties, stampArrival, tagRequest, type SlackMetrics } from "./request-context.ts";
+import { arrivalProperties, stampArrival, tagRequest } from "./request-context.ts";
 import { slackWebClient, webClientOptions, type SlackConfig } from "./web-client.ts";
 
 export const EVENTS_PATH = "/slack/events";
@@ -22,11 +23,9 @@ const STOP_PATIENCE_MS = 10_000;
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
-  debrief: Debrief;
-  /** Where slash commands wait, once acknowledged, for a worker to run them. */
-  commands: CommandQueue;
+  /** The core's inbound pipeline: every request goes there, and what it answers is rendered here. */
+  inbound: InboundPort;
   log: Logger;
-  metrics: SlackMetrics;
 }
 
 export interface SlackAdapter {
@@ -45,7 +44,7 @@ export interface SlackAdapter {
  * The Slack adapter: Bolt receives and verifies requests (over our HTTP server, or Socket Mode when an app token is
  * set) and hands them to listeners that call the core; the chat port and directory serve the rest of Debrief.
  */
-export function createSlackAdapter({ config, debrief, commands, log, metrics }: SlackAdapterOptions): SlackAdapter {
+export function createSlackAdapter({ config, inbound, log }: SlackAdapterOptions): SlackAdapter {
   const slackLog = log.child({ platform: "slack" });
   const logger = slackLogger(slackLog);
   const clientOptions = webClientOptions(config, logger);
@@ -77,17 +76,10 @@ export function createSlackAdapter({ config, debrief, commands, log, metrics }: 
     app = new App({ ...common, receiver });
   }
 
-  const deps = { debrief, commands, log: slackLog, metrics };
-  // Work goes on after the ack (the core, the reply); stop() waits for it so a SIGTERM loses no reply.
-  const inFlight = new Set<Promise<void>>();
+  const deps = { inbound, log: slackLog };
+  // Work goes on after the ack (the core, the reply); the pipeline keeps stop() waiting for it, so a SIGTERM loses no reply.
   app.use(async function trackInFlight({ next }) {
-    const work = next();
-    inFlight.add(work);
-    try {
-      await work;
-    } finally {
-      inFlight.delete(work);
-    }
+    await inbound.track(next());
   });
   app.use(tagRequest);
   registerCommands(app, deps);
@@ -124,7 +116,7 @@ export function createSlackAdapter({ config, debrief, commands, log, metrics }: 
     routes,
     chatPort: new SlackChatPort(web),
     directory: new SlackDirectory(web),
-    answerCommand: slackCommandAnswerer({ debrief, metrics, log: slackLog }),
+    answerCommand: slackCommandAnswerer({ inbound, log: slackLog }),
     start() {
       starting ??= (async () => {
         try {
@@ -141,11 +133,8 @@ export function createSlackAdapter({ config, debrief, commands, log, metrics }: 
     async stop() {
       stopped = true;
       if (config.appToken && starting) await app.stop();
-      let timer: NodeJS.Timeout | undefined;
-      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_PATIENCE_MS)));
-      await Promise.race([Promise.allSettled([...inFlight]), patience]);
-      clearTimeout(timer);
-      if (inFlight.size) slackLog.warn({ requests: inFlight.size }, "slack requests still running at shutdown");
+      const running = await inbound.drain(STOP_PATIENCE_MS);
+      if (running) slackLog.warn({ requests: running }, "requests still running at shutdown");
     },
   };
 }

@@ -1,11 +1,9 @@
 import type { App, CodedError, Context } from "@slack/bolt";
 import type { Logger } from "pino";
-import { DomainError } from "../../src/domain/errors.ts";
+import { logFailure } from "../../src/core/inbound.ts";
+import { userMessage } from "../../src/core/user-message.ts";
 import { fallbackText } from "./render.ts";
-import { requestLog, type SlackMetrics } from "./request-context.ts";
-
-/** Said whenever we cannot tell the user something more useful; never a stack trace in chat. */
-export const SORRY = "Sorry — something went wrong and nothing was saved. Please try again.";
+import { requestLog } from "./request-context.ts";
 
 /** The parts of any Slack request body that say what it was and where to answer. */
 interface FailedRequestBody {
@@ -26,17 +24,6 @@ interface ErrorHandlerArgs {
 /** The error a listener threw, unwrapped from Bolt's UnknownError. */
 export function originalError(error: CodedError | Error): Error {
   return "original" in error && error.original instanceof Error ? error.original : error;
-}
-
-/** What to tell the user about a failure: the core's own words for a DomainError, else the apology. */
-export function userMessage(error: unknown): string {
-  return error instanceof DomainError ? error.message : SORRY;
-}
-
-/** Logs a failure as what it is (a refusal in the core's words is news; anything else is an error). */
-export function logFailure(log: Logger, cause: unknown, fields: Record<string, unknown>, what: string): void {
-  if (cause instanceof DomainError) log.info({ ...fields, code: cause.code }, `${what} refused: %s`, cause.message);
-  else log.error({ ...fields, err: cause }, `${what} failed`);
 }
 
 export class ResponseUrlError extends Error {
@@ -67,14 +54,13 @@ export async function postToResponseUrl(
  * The last stop for a failed command or button press (forms handle their own, as they must answer in the ack):
  * log it with the request's id, count it, and tell the user through the response_url.
  */
-export function reportErrors(app: App, deps: { log: Logger; metrics: SlackMetrics }): void {
+export function reportErrors(app: App, deps: { log: Logger }): void {
   app.error(async function handleListenerError({ error, body, context }: ErrorHandlerArgs): Promise<void> {
     const cause = originalError(error);
     const log = requestLog(deps.log, context);
     const b = body as FailedRequestBody;
     const label = b.command?.slice(1) ?? b.actions?.[0]?.action_id ?? b.view?.callback_id ?? b.event?.type ?? "unknown";
     logFailure(log, cause, { label }, "slack request");
-    if (typeof b.command === "string") deps.metrics.commands.inc({ command: label, outcome: "error" });
     const url = b.response_url;
     if (typeof url !== "string") return;
     try {

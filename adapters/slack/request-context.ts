@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { AllMiddlewareArgs, Context } from "@slack/bolt";
 import type { Logger } from "pino";
-import type { Metrics } from "../../src/infra/metrics.ts";
+import type { InboundPort } from "../../src/core/inbound.ts";
 
 /**
  * What every Slack request carries through Bolt's context: an id to find its log lines by, and when it arrived, so
@@ -36,9 +36,7 @@ export function requestLog(log: Logger, context: Context): Logger {
   return log.child({ requestId: context.requestId as string | undefined });
 }
 
-export type SlackMetrics = Pick<Metrics, "ackLatency" | "commands" | "commandsQueued">;
-
 /** Records how long Slack waited for our acknowledgement. `label` is the command, form or button id. */
-export function recordAck(metrics: SlackMetrics, context: Context, label: string): void {
-  metrics.ackLatency.observe({ platform: "slack", command: label }, (performance.now() - receivedAt(context)) / 1000);
+export function recordAck(inbound: Pick<InboundPort, "acknowledged">, context: Context, label: string): void {
+  inbound.acknowledged("slack", label, (performance.now() - receivedAt(context)) / 1000);
 }

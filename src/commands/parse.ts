@@ -10,7 +10,7 @@ export function parseCommand(name: CommandName, text: string): Command {
   const words = new Words(text);
   const outcome = PARSERS[name](words);
   if (outcome.kind !== "problem") return outcome;
-  return { kind: "invalid", command: name, problem: outcome.problem, usage: USAGE[name], typed: unescapeSlack(text) };
+  return { kind: "invalid", command: name, problem: outcome.problem, usage: USAGE[name], typed: text };
 }
 
 const USAGE_COLUMN = 43;
@@ -73,8 +73,8 @@ interface Word {
   readonly start: number;
 }
 
-// A Slack mention such as `<@U123|sam>` is one word even if its label has a space in it.
-const WORD = /<[@#!][^<>]*>|\S+/g;
+// The core's text is plain, with each mention written `<@user-id>` by the adapter it came through (src/core/inbound.ts).
+const WORD = /<@[^<>\s]+>|\S+/g;
 
 /** The typed text as words, keeping where each starts so free text can be taken exactly as typed. */
 class Words {
@@ -102,29 +102,22 @@ class Words {
     return this.words.slice(index).map((w) => w.text.toLowerCase());
   }
 
-  /** Words `from` up to `to`, joined by single spaces, Slack escapes undone (a due phrase is echoed if unreadable). */
+  /** Words `from` up to `to`, joined by single spaces (a due phrase is echoed if unreadable). */
   phrase(from: number, to: number = this.count): string {
-    return unescapeSlack(this.words.slice(from, to).map((w) => w.text).join(" "));
+    return this.words.slice(from, to).map((w) => w.text).join(" ");
   }
 
-  /** Everything from word `index` on, as the user typed it (trimmed, Slack escapes undone); "" when nothing is left. */
+  /** Everything from word `index` on, as the user typed it (trimmed); "" when nothing is left. */
   textFrom(index: number): string {
     const word = this.words[index];
-    return word ? unescapeSlack(this.source.slice(word.start).trim()) : "";
+    return word ? this.source.slice(word.start).trim() : "";
   }
 }
 
-/** Slack sends `&`, `<` and `>` in user text as entities; stored text should be what the user typed. */
-export function unescapeSlack(text: string): string {
-  return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => ({ amp: "&", lt: "<", gt: ">" })[entity] ?? "");
-}
-
-const SLACK_MENTION = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/i;
-const CONSOLE_MENTION = /^@([\p{L}\p{N}._-]+)$/u;
+const MENTION = /^<@([^<>\s]+)>$/;
 
 function parseMention(word: string): Mention | undefined {
-  // A console name is its lower-case form (adapters/console/names.ts), so @Sam is the person who typed /as sam.
-  const userId = SLACK_MENTION.exec(word)?.[1] ?? CONSOLE_MENTION.exec(word)?.[1]?.toLowerCase();
+  const userId = MENTION.exec(word)?.[1];
   return userId === undefined ? undefined : { userId };
 }
 
@@ -140,7 +133,7 @@ function quote(fragment: string): string {
 }
 
 const unknownSubcommand = (command: CommandName, word: string): Problem =>
-  problem(`${quote(unescapeSlack(word))} isn't something I know for /${command}.`);
+  problem(`${quote(word)} isn't something I know for /${command}.`);
 
 /** For forms that take nothing more: says so, and shows where the extra words began. */
 const extraWords = (words: Words, from: number, form: string): Problem =>

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { InboundMetrics } from "../core/inbound.ts";
 
 export interface Metrics {
   /** Our own registry, not prom-client's global one, so tests and several apps in one process don't collide. */
   registry: Registry;
-  commands: Counter<"command" | "outcome">;
+  commands: Counter<"platform" | "command" | "outcome">;
   /** Commands the web role acknowledged and queued for a worker; their outcomes are counted where they run. */
-  commandsQueued: Counter<"command">;
+  commandsQueued: Counter<"platform" | "command">;
   ackLatency: Histogram<"platform" | "command">;
   deliveryQueueDepth: Gauge;
   deliveries: Counter<"platform" | "outcome">;
@@ -22,14 +23,14 @@ export function createMetrics(): Metrics {
 
   const commands = new Counter({
     name: "debrief_commands_total",
-    help: "Commands handled, by command and outcome.",
-    labelNames: ["command", "outcome"] as const,
+    help: "Commands handled, by platform, command and outcome.",
+    labelNames: ["platform", "command", "outcome"] as const,
     registers: [registry],
   });
   const commandsQueued = new Counter({
     name: "debrief_commands_queued_total",
-    help: "Commands acknowledged and queued for a worker, by command.",
-    labelNames: ["command"] as const,
+    help: "Commands acknowledged and queued for a worker, by platform and command.",
+    labelNames: ["platform", "command"] as const,
     registers: [registry],
   });
   const ackLatency = new Histogram({
@@ -70,5 +71,14 @@ export function createMetrics(): Metrics {
     setQueueDepthSource(source) {
       depthSource = source;
     },
+  };
+}
+
+/** The inbound pipeline's counts, as prom-client metrics. */
+export function inboundMetrics(metrics: Pick<Metrics, "commands" | "commandsQueued" | "ackLatency">): InboundMetrics {
+  return {
+    commandQueued: (platform, command) => metrics.commandsQueued.inc({ platform, command }),
+    commandAnswered: (platform, command, outcome) => metrics.commands.inc({ platform, command, outcome }),
+    acknowledged: (platform, label, seconds) => metrics.ackLatency.observe({ platform, command: label }, seconds),
   };
 }

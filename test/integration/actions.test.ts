@@ -221,8 +221,8 @@ describe("bad input to /action", () => {
     await nothingStored();
   });
 
-  it("gives back what was typed without Slack's escaping", async () => {
-    const reply = await act("UALICE", "INC-99 <@USAM> by friday Check fridge &amp; freezer &lt;daily&gt;");
+  it("gives back what was typed, & and < included", async () => {
+    const reply = await act("UALICE", "INC-99 <@USAM> by friday Check fridge & freezer <daily>");
     expect(reply).toContain("You typed: INC-99 <@USAM> by friday Check fridge & freezer <daily>");
   });
 

@@ -93,7 +93,7 @@ describe("who is involved", () => {
 describe("a closed incident", () => {
   it("takes no new actions, by command or by its button", async () => {
     await say("UALICE", "incident", "close INC-1 Check the MAR chart at every handover");
-    const reply = await say("UALICE", "action", "INC-1 @USAM by friday Re-train on the MAR chart");
+    const reply = await say("UALICE", "action", "INC-1 <@USAM> by friday Re-train on the MAR chart");
     expect(reply).toContain("INC-1 is closed, so it takes no new actions.");
     expect(textOf(replyOf(await debrief.press(interaction("UALICE"), "incident.action", "INC-1")))).toContain("INC-1 is closed");
     const actions = await database.db.selectFrom("action").select("title").execute();

@@ -156,10 +156,6 @@ describe("the lead", () => {
     expect(await dmsTo("UNEW")).toContainEqual(expect.stringContaining("@ULEAD is now the lead for #oak-house in your place (set by @UADMIN)"));
   });
 
-  it("takes console-style mentions too", async () => {
-    expect(await say("UADMIN", "lead @lead")).toContain("@lead is now the lead");
-  });
-
   it("needs a team space first", async () => {
     const elsewhere = await createTestDatabase();
     try {

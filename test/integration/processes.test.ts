@@ -219,7 +219,7 @@ describe("web and worker processes on shared Postgres and Redis", () => {
       async () => {
         const scrape = await get(`${web.base}/metrics`);
         expect(scrape.status).toBe(200);
-        expect(scrape.text).toMatch(/^debrief_commands_total\{command="incident",outcome="[a-z_]+"\} [1-9]\d*$/m);
+        expect(scrape.text).toMatch(/^debrief_commands_total\{platform="slack",command="incident",outcome="[a-z_]+"\} [1-9]\d*$/m);
         return scrape.text;
       },
       { timeoutMs: 10_000, intervalMs: 200 },
@@ -227,7 +227,7 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     expect(metrics).toContain("# TYPE debrief_ack_latency_seconds histogram");
     // Commands for a worker are counted as queued here, and by outcome where a worker runs them.
     const queuedSoFar = async () => {
-      const found = /^debrief_commands_queued_total\{command="incident"\} (\d+)$/m.exec((await get(`${web.base}/metrics`)).text);
+      const found = /^debrief_commands_queued_total\{platform="slack",command="incident"\} (\d+)$/m.exec((await get(`${web.base}/metrics`)).text);
       return Number(found?.[1] ?? 0);
     };
     const before = await queuedSoFar();

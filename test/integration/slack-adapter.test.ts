@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackAdapter, type SlackAdapter } from "../../adapters/slack/app.ts";
-import { NOT_SAVED_YET } from "../../adapters/slack/listeners/views.ts";
+import { NOT_SAVED_YET } from "../../src/core/inbound.ts";
 import { toModal } from "../../adapters/slack/render.ts";
 import { DomainError } from "../../src/domain/errors.ts";
 import { createHttpServer, type HttpServer } from "../../src/infra/http-server.ts";
-import { createMetrics, type Metrics } from "../../src/infra/metrics.ts";
+import { createMetrics, inboundMetrics, type Metrics } from "../../src/infra/metrics.ts";
+import { createInbound } from "../../src/core/inbound.ts";
 import { updatePressed, type CommandQueue, type Debrief, type DeferredCommand, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
 import type { FormValues } from "../../src/views/view.ts";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
@@ -33,9 +34,12 @@ type Script = {
 const calls: { door: keyof Script; args: unknown[] }[] = [];
 let script: Script;
 const debrief: Debrief = {
+  commandNames: ["incident", "action", "reflect", "debrief"],
   command: (...args) => (calls.push({ door: "command", args }), script.command(...args)),
   submitForm: (...args) => (calls.push({ door: "submitForm", args }), script.submitForm(...args)),
   press: (...args) => (calls.push({ door: "press", args }), script.press(...args)),
+  // As the real core decides: /incident alone opens the form, so it runs where it arrives; the rest may be queued.
+  opensForm: (name, text) => name === "incident" && text.trim() === "",
 };
 
 /**
@@ -79,10 +83,8 @@ beforeAll(async () => {
   metrics = createMetrics();
   adapter = createSlackAdapter({
     config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
-    debrief,
-    commands,
+    inbound: createInbound({ debrief, commands, metrics: inboundMetrics(metrics), log: silentLog }),
     log: silentLog,
-    metrics,
   });
   http = createHttpServer({ routes: adapter.routes, readiness: [], metrics, log: silentLog });
   const port = await http.listen(0, "127.0.0.1");
@@ -146,7 +148,7 @@ describe("slash commands", () => {
     expect(JSON.stringify(body.blocks)).toContain("medication Missed meds &amp; fell");
     expect(calls).toEqual([]);
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/debrief_commands_total\{command="incident",outcome="not_taken"\} 1/);
+    expect(text).toMatch(/debrief_commands_total\{platform="slack",command="incident",outcome="not_taken"\} 1/);
   });
 
   it("fails the queued command when Slack refuses its reply, so the queue tries it again", async () => {
@@ -204,7 +206,7 @@ describe("slash commands", () => {
     await fake.waitForResponses("m");
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/debrief_ack_latency_seconds_count\{platform="slack",command="debrief"\} [1-9]/);
-    expect(text).toMatch(/debrief_commands_total\{command="debrief",outcome="reply"\} [1-9]/);
+    expect(text).toMatch(/debrief_commands_total\{platform="slack",command="debrief",outcome="reply"\} [1-9]/);
   });
 });
 
@@ -364,10 +366,12 @@ describe("starting and stopping", () => {
   it("waits for work after the ack to finish before it stops, so the reply still goes out", async () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
-      debrief: { ...debrief, command: () => new Promise((resolve) => setTimeout(() => resolve(replyWith("slow but sure")), 400)) },
-      commands,
+      inbound: createInbound({
+        debrief: { ...debrief, command: () => new Promise((resolve) => setTimeout(() => resolve(replyWith("slow but sure")), 400)) },
+        commands,
+        log: silentLog,
+      }),
       log: silentLog,
-      metrics: createMetrics(),
     });
     const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: silentLog });
     const port = await server.listen(0, "127.0.0.1");
@@ -381,10 +385,8 @@ describe("starting and stopping", () => {
   it("refuses requests with 503 until the bot token has been checked", async () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
-      debrief,
-      commands,
+      inbound: createInbound({ debrief, commands, log: silentLog }),
       log: silentLog,
-      metrics: createMetrics(),
     });
     const server = createHttpServer({ routes: own.routes, readiness: [], metrics: createMetrics(), log: silentLog });
     const port = await server.listen(0, "127.0.0.1");
@@ -399,10 +401,8 @@ describe("starting and stopping", () => {
     fake.failNext("auth.test", 1, { kind: "platform", error: "invalid_auth" });
     const own = createSlackAdapter({
       config: { botToken: "xoxb-revoked", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
-      debrief,
-      commands,
+      inbound: createInbound({ debrief, commands, log: silentLog }),
       log: silentLog,
-      metrics: createMetrics(),
     });
     await expect(own.start()).rejects.toThrow("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
   });
@@ -410,10 +410,8 @@ describe("starting and stopping", () => {
   it("serves no HTTP route in Socket Mode, where Slack connects over a WebSocket instead", () => {
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: null, appToken: "xapp-1-A0-1-abc", apiUrl: fake.url },
-      debrief,
-      commands,
+      inbound: createInbound({ debrief, commands, log: silentLog }),
       log: silentLog,
-      metrics: createMetrics(),
     });
     expect(own.routes).toEqual([]);
   });

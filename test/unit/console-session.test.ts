@@ -6,6 +6,8 @@ import type { CommandName } from "../../src/commands/command.ts";
 import { updatePressed, type Debrief, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
 import type { FormValues, FormView } from "../../src/views/view.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createInbound } from "../../src/core/inbound.ts";
+import { silentLog } from "../support/fakes.ts";
 
 type Call =
   | { kind: "command"; interaction: Interaction; name: CommandName; text: string }
@@ -14,6 +16,7 @@ type Call =
 
 /** A core that records every call and answers with scripted outcomes. */
 class FakeDebrief implements Debrief {
+  readonly commandNames = ["incident", "action", "reflect", "debrief"] as const;
   readonly calls: Call[] = [];
   onCommand: (name: CommandName, text: string) => Outcome | Promise<Outcome> = (name, text) => reply(`ok ${name} ${text}`.trim());
   readonly submissions: Submission[] = [];
@@ -33,6 +36,11 @@ class FakeDebrief implements Debrief {
   async press(interaction: Interaction, buttonId: string, value: string): Promise<Outcome> {
     this.calls.push({ kind: "press", interaction, buttonId, value });
     return this.onPress(buttonId, value);
+  }
+
+  // The console runs every command where it is typed, so it never asks.
+  opensForm(): boolean {
+    return false;
   }
 
   commands(): Extract<Call, { kind: "command" }>[] {
@@ -78,6 +86,9 @@ const INCIDENT_FORM: FormView = {
   ],
 };
 
+/** The real inbound pipeline in front of the scripted core, as the runtime puts it in front of the real one. */
+const pipeline = (debrief: Debrief) => createInbound({ debrief, log: silentLog });
+
 /** Runs a session over a piped script and returns everything it printed. */
 async function session(script: string, debrief: Debrief, extra: { log?: ConsoleLog } = {}): Promise<string> {
   let printed = "";
@@ -88,7 +99,7 @@ async function session(script: string, debrief: Debrief, extra: { log?: ConsoleL
     },
   });
   await runConsole({
-    debrief,
+    inbound: pipeline(debrief),
     input: Readable.from([script]),
     output,
     user: "alice",
@@ -133,10 +144,16 @@ describe("console session", () => {
     expect(printed).toContain("(only you) Logged INC-1.");
   });
 
-  it("passes @mentions through as typed", async () => {
+  it("hands @mentions to the core as mentions of that console name, whatever their case", async () => {
     const debrief = new FakeDebrief();
-    await session("/action INC-1 @sam by friday Update the plan\n", debrief);
-    expect(debrief.commands()[1]).toMatchObject({ name: "action", text: "INC-1 @sam by friday Update the plan" });
+    await session("/action INC-1 @Sam by friday Update the plan with sam@example\n", debrief);
+    expect(debrief.commands()[1]).toMatchObject({ name: "action", text: "INC-1 <@sam> by friday Update the plan with sam@example" });
+  });
+
+  it("shows mentions in what the core says back as they are typed", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = (_name, text) => reply(`You typed: ${text}`);
+    expect(await session("/action INC-1 @sam\n", debrief)).toContain("You typed: INC-1 @sam");
   });
 
   it("/as switches who is typing", async () => {
@@ -325,7 +342,7 @@ describe("console session", () => {
     const input = new PassThrough();
     let printed = "";
     const output = new Writable({ write: (chunk: Buffer, _e, done) => ((printed += chunk.toString()), done()) });
-    const done = runConsole({ debrief, input, output, user: "alice", timeZone: "Europe/London" });
+    const done = runConsole({ inbound: pipeline(debrief), input, output, user: "alice", timeZone: "Europe/London" });
     input.write("/quit\n/incident after quit\n");
     await done; // resolves although the input never ends
     expect(debrief.commands().map((c) => c.name)).toEqual(["debrief"]);
@@ -337,7 +354,7 @@ describe("console session", () => {
     const input = Object.assign(new PassThrough(), { isTTY: true });
     let printed = "";
     const output = new Writable({ write: (chunk: Buffer, _e, done) => ((printed += chunk.toString()), done()) });
-    const done = runConsole({ debrief, input, output, user: "alice", timeZone: "Europe/London", color: false });
+    const done = runConsole({ inbound: pipeline(debrief), input, output, user: "alice", timeZone: "Europe/London", color: false });
     input.write("/as sam\r");
     input.write("/quit\r");
     await done;

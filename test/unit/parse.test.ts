@@ -2,7 +2,6 @@ import { describe, it, expect } from "vitest";
 import { parseCommand, USAGE } from "../../src/commands/parse.ts";
 import { COMMAND_NAMES } from "../../src/commands/command.ts";
 import type { Command, CommandName } from "../../src/commands/command.ts";
-import { consoleName } from "../../adapters/console/names.ts";
 
 const incident = (text: string): Command => parseCommand("incident", text);
 const action = (text: string): Command => parseCommand("action", text);
@@ -130,14 +129,14 @@ describe("/incident", () => {
     expect(incident(text)).toEqual({ kind: "incident.log", category: null, harm: null, summary: text });
   });
 
-  it("keeps Slack-escaped characters in the summary as the user typed them", () => {
-    expect(incident("Tom &amp; Jerry said &lt;!channel&gt; &gt; 3 times")).toMatchObject({
+  it("keeps &, < and > in the summary as the user typed them", () => {
+    expect(incident("Tom & Jerry said <!channel> > 3 times")).toMatchObject({
       summary: "Tom & Jerry said <!channel> > 3 times",
     });
   });
 
-  it("unescapes the lesson too", () => {
-    expect(incident("close INC-1 Staff &amp; residents need a fire drill")).toMatchObject({
+  it("keeps the lesson as typed too", () => {
+    expect(incident("close INC-1 Staff & residents need a fire drill")).toMatchObject({
       lesson: "Staff & residents need a fire drill",
     });
   });
@@ -152,7 +151,7 @@ describe("/incident", () => {
 
 describe("/action", () => {
   it("adds an action with a console mention", () => {
-    expect(action("INC-12 @sam by friday Update the risk assessment")).toEqual({
+    expect(action("INC-12 <@sam> by friday Update the risk assessment")).toEqual({
       kind: "action.add",
       incidentRef: 12,
       owner: { userId: "sam" },
@@ -163,8 +162,8 @@ describe("/action", () => {
 
   it.each([
     ["<@U123>", "U123"],
-    ["<@U123|sam>", "U123"],
-    ["@sam", "sam"],
+    ["<@sam>", "sam"],
+    ["<@29:1AbC-dEf>", "29:1AbC-dEf"],
   ])("reads the owner from the mention %s", (mention, userId) => {
     expect(action(`INC-1 ${mention} tomorrow Call the GP`)).toMatchObject({ kind: "action.add", owner: { userId } });
   });
@@ -198,32 +197,30 @@ describe("/action", () => {
     ["in 100000 years", "Review the care plan"],
     ["in 2 years", "Review the care plan"],
   ])("keeps the due phrase %j as typed and the rest as the action", (due, text) => {
-    expect(action(`INC-4 @sam ${due} ${text}`)).toMatchObject({ kind: "action.add", due, text });
+    expect(action(`INC-4 <@sam> ${due} ${text}`)).toMatchObject({ kind: "action.add", due, text });
   });
 
   it("keeps the due phrase's case and collapses its spacing", () => {
-    expect(action("INC-4 @sam   Next   Monday   Ring the LADO")).toMatchObject({ due: "Next Monday", text: "Ring the LADO" });
+    expect(action("INC-4 <@sam>   Next   Monday   Ring the LADO")).toMatchObject({ due: "Next Monday", text: "Ring the LADO" });
   });
 
-  it("unescapes the action text", () => {
-    expect(action("INC-4 @sam tomorrow Check doors &amp; windows")).toMatchObject({ text: "Check doors & windows" });
+  it("keeps the action text as typed", () => {
+    expect(action("INC-4 <@sam> tomorrow Check doors & windows")).toMatchObject({ text: "Check doors & windows" });
   });
 
-  it("keeps a due phrase as typed, not as Slack escaped it, so it is echoed once escaped", () => {
-    // What Slack sends for "/action INC-4 @sam by <tomorrow> Call the GP".
-    expect(action("INC-4 <@U1> by &lt;tomorrow&gt; Call the GP")).toMatchObject({ due: "by <tomorrow>", text: "Call the GP" });
-    expect(parseCommand("action", "extend A-2 &lt;friday&gt; &amp; after")).toMatchObject({ kind: "action.extend", due: "<friday> & after" });
+  it("keeps a due phrase as typed, so it is echoed as typed", () => {
+    expect(action("INC-4 <@U1> by <tomorrow> Call the GP")).toMatchObject({ due: "by <tomorrow>", text: "Call the GP" });
+    expect(parseCommand("action", "extend A-2 <friday> & after")).toMatchObject({ kind: "action.extend", due: "<friday> & after" });
   });
 
-  it("takes @Sam and @sam for the same console user, the one who typed /as sam", () => {
-    expect(action("INC-1 @Sam tomorrow Call the GP")).toMatchObject({ owner: { userId: consoleName("Sam") } });
-    expect(debrief("lead @SAM")).toEqual({ kind: "debrief.lead", person: { userId: "sam" } });
+  it("takes a mention's user id exactly as the adapter wrote it", () => {
     expect(action("INC-1 <@U0ABC> tomorrow Call the GP")).toMatchObject({ owner: { userId: "U0ABC" } });
+    expect(debrief("lead <@sam>")).toEqual({ kind: "debrief.lead", person: { userId: "sam" } });
   });
 
   it("says what an incident reference looks like when it is missing", () => {
-    expect(problemFor("action", "@sam tomorrow Call the GP")).toContain("incident reference");
-    expect(problemFor("action", "12 @sam tomorrow Call the GP")).toContain("INC-12");
+    expect(problemFor("action", "<@sam> tomorrow Call the GP")).toContain("incident reference");
+    expect(problemFor("action", "12 <@sam> tomorrow Call the GP")).toContain("INC-12");
   });
 
   it("asks who owns the action when nobody is mentioned", () => {
@@ -233,19 +230,19 @@ describe("/action", () => {
   });
 
   it("asks when the action is due when there is no due phrase", () => {
-    const problem = problemFor("action", "INC-12 @sam Call the GP");
+    const problem = problemFor("action", "INC-12 <@sam> Call the GP");
     expect(problem).toContain("When is it due");
     expect(problem).toContain("in 3 days");
   });
 
   it("asks when the action is due when the text stops after the owner", () => {
-    expect(problemFor("action", "INC-12 @sam")).toContain("When is it due");
-    expect(problemFor("action", "INC-12 @sam by")).toContain("When is it due");
-    expect(problemFor("action", "INC-12 @sam in 3 fortnights Call")).toContain("When is it due");
+    expect(problemFor("action", "INC-12 <@sam>")).toContain("When is it due");
+    expect(problemFor("action", "INC-12 <@sam> by")).toContain("When is it due");
+    expect(problemFor("action", "INC-12 <@sam> in 3 fortnights Call")).toContain("When is it due");
   });
 
   it("asks what the action is when nothing follows the due date", () => {
-    expect(problemFor("action", "INC-12 @sam tomorrow 5pm")).toContain("What is the action");
+    expect(problemFor("action", "INC-12 <@sam> tomorrow 5pm")).toContain("What is the action");
   });
 
   it("asks which incident when /action is typed alone", () => {
@@ -261,8 +258,8 @@ describe("/action", () => {
   });
 
   it("lists someone else's actions", () => {
-    expect(action("list <@U9|alex>")).toEqual({ kind: "action.list", person: { userId: "U9" } });
-    expect(action("LIST @alex")).toEqual({ kind: "action.list", person: { userId: "alex" } });
+    expect(action("list <@U9>")).toEqual({ kind: "action.list", person: { userId: "U9" } });
+    expect(action("LIST <@alex>")).toEqual({ kind: "action.list", person: { userId: "alex" } });
   });
 
   it("asks whose actions when /action list names someone without a mention", () => {
@@ -270,19 +267,19 @@ describe("/action", () => {
   });
 
   it("says what it could not use after /action list @person", () => {
-    expect(problemFor("action", "list @alex @sam")).toContain("`@sam`");
+    expect(problemFor("action", "list <@alex> <@sam>")).toContain("`<@sam>`");
   });
 
   it("marks an action done with or without a note", () => {
     expect(action("done A-7")).toEqual({ kind: "action.done", ref: 7, note: null });
-    expect(action("done a7 Spoke to the family &amp; GP")).toEqual({ kind: "action.done", ref: 7, note: "Spoke to the family & GP" });
+    expect(action("done a7 Spoke to the family & GP")).toEqual({ kind: "action.done", ref: 7, note: "Spoke to the family & GP" });
   });
 
   it("says what an action reference looks like when it is missing", () => {
     expect(problemFor("action", "done")).toContain("A-7");
     expect(problemFor("action", "done INC-7")).toContain("action reference");
     expect(problemFor("action", "extend")).toContain("action reference");
-    expect(problemFor("action", "reassign seven @sam")).toContain("action reference");
+    expect(problemFor("action", "reassign seven <@sam>")).toContain("action reference");
   });
 
   it("reassigns an action", () => {
@@ -294,7 +291,7 @@ describe("/action", () => {
   });
 
   it("says what it could not use after /action reassign A-7 @person", () => {
-    expect(problemFor("action", "reassign A-7 @sam because she is back")).toContain("`because she is back`");
+    expect(problemFor("action", "reassign A-7 <@sam> because she is back")).toContain("`because she is back`");
   });
 
   it("extends an action with the rest as the new due phrase", () => {
@@ -341,12 +338,12 @@ describe("/debrief", () => {
   });
 
   it("sets a reporting line", () => {
-    expect(debrief("manager <@U1|sam> <@U2>")).toEqual({
+    expect(debrief("manager <@U1> <@U2>")).toEqual({
       kind: "debrief.manager",
       person: { userId: "U1" },
       manager: { userId: "U2" },
     });
-    expect(debrief("manager @sam @alex")).toMatchObject({ person: { userId: "sam" }, manager: { userId: "alex" } });
+    expect(debrief("manager <@sam> <@alex>")).toMatchObject({ person: { userId: "sam" }, manager: { userId: "alex" } });
   });
 
   it("asks whose manager is being set when nobody is mentioned", () => {
@@ -354,8 +351,8 @@ describe("/debrief", () => {
   });
 
   it("asks who the manager is when only the person is mentioned", () => {
-    expect(problemFor("debrief", "manager @sam")).toContain("Who is their manager");
-    expect(problemFor("debrief", "manager @sam alex")).toContain("Who is their manager");
+    expect(problemFor("debrief", "manager <@sam>")).toContain("Who is their manager");
+    expect(problemFor("debrief", "manager <@sam> alex")).toContain("Who is their manager");
   });
 
   it("sets the team's lead", () => {
@@ -392,8 +389,8 @@ describe("bad input", () => {
     });
   });
 
-  it("gives back typed text with Slack's escapes undone", () => {
-    expect(action("INC-1 @sam Fix &lt;door&gt;")).toMatchObject({ kind: "invalid", typed: "INC-1 @sam Fix <door>" });
+  it("gives back typed text as it was typed", () => {
+    expect(action("INC-1 <@sam> Fix <door>")).toMatchObject({ kind: "invalid", typed: "INC-1 <@sam> Fix <door>" });
   });
 
   it("does not echo a huge word back in full", () => {

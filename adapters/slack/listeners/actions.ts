@@ -20,7 +20,7 @@ function buttonPressed(deps: ListenerDeps) {
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> {
     await ack();
     const id = buttonId(action.action_id);
-    recordAck(deps.metrics, context, id);
+    recordAck(deps.inbound, context, id);
     if (action.type !== "button") return;
     const workspaceId = body.team?.id ?? body.user.team_id ?? "";
     const interaction = {
@@ -29,7 +29,7 @@ function buttonPressed(deps: ListenerDeps) {
       channel: body.channel ? slackChannel(workspaceId, body.channel.id) : null,
       requestId: pressRequestId(body, action),
     };
-    const outcome = await deps.debrief.press(interaction, id, action.value ?? "");
+    const outcome = await deps.inbound.press(interaction, id, action.value ?? "");
     await show(outcome, {
       respond: body.response_url ? respond : undefined,
       client,

@@ -1,14 +1,10 @@
 import type { Logger } from "pino";
-import type { CommandQueue, Debrief } from "../../../src/interaction.ts";
-import type { SlackMetrics } from "../request-context.ts";
+import type { InboundPort } from "../../../src/core/inbound.ts";
 
-/** What every listener needs: the core's three doors, the command queue, a logger and the metrics it reports to. */
+/** What every listener needs: the core's inbound pipeline and a logger. */
 export interface ListenerDeps {
-  debrief: Debrief;
-  /** Where slash commands wait for a worker once acknowledged. */
-  commands: CommandQueue;
+  inbound: InboundPort;
   log: Logger;
-  metrics: SlackMetrics;
 }
 
 /** Forms and buttons are routed by the namespace of their id, the same words as the slash commands. */

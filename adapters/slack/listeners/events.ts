@@ -33,8 +33,9 @@ function homeOpened(deps: ListenerDeps) {
     // The Messages tab opening needs nothing from us.
     if (event.tab && event.tab !== "home") return;
     const interaction = { actor: slackPerson(body.team_id, event.user), channel: null };
-    const help = await deps.debrief.command(interaction, "debrief", "help");
+    const receipt = await deps.inbound.command({ interaction, name: "debrief", text: "help" });
+    const help = receipt.kind === "answering" ? await receipt.outcome : undefined;
     // Publishing is idempotent, so Slack retrying this event only redraws the same page.
-    await client.views.publish({ user_id: event.user, view: toHome(INTRO, help.kind === "reply" ? help.view : null) });
+    await client.views.publish({ user_id: event.user, view: toHome(INTRO, help?.kind === "reply" ? help.view : null) });
   };
 }
