@@ -50,6 +50,7 @@ export function createDebrief(deps: DebriefDeps): Debrief {
   return {
     async command(interaction, name, text) {
       text = cleanText(text); // each door cleans what comes in, once for every use case (src/domain/text.ts)
+      interaction = withCleanChannelName(interaction);
       const command = parseCommand(name, text);
       // What they typed comes back as they typed it (the adapter has undone any platform escaping).
       const typed = text;
@@ -58,6 +59,8 @@ export function createDebrief(deps: DebriefDeps): Debrief {
 
     async submitForm(interaction, formId, values, state) {
       values = cleanValues(values);
+      // The state comes back with the answers, from outside like them: a NUL in a channel id would fail its query.
+      if (state !== undefined) state = cleanText(state);
       try {
         return await once(deps, interaction, (inRequest) => submit(inRequest, interaction, formId, values, state));
       } catch (err) {
@@ -78,6 +81,14 @@ export function createDebrief(deps: DebriefDeps): Debrief {
       return guarded(deps, interaction, "", () => once(deps, interaction, (inRequest) => pressButton(inRequest, interaction, buttonId, value)));
     },
   };
+}
+
+/** The platform's name for a channel becomes a team's name at setup, so it is cleaned as typed text is; blank is none. */
+function withCleanChannelName(interaction: Interaction): Interaction {
+  if (interaction.channelName === undefined) return interaction;
+  const { channelName, ...rest } = interaction;
+  const clean = cleanText(channelName).trim();
+  return clean === "" ? rest : { ...rest, channelName: clean };
 }
 
 async function guarded(deps: CoreDeps, interaction: Interaction, typed: string, work: () => Promise<Outcome>): Promise<Outcome> {

@@ -72,7 +72,7 @@ function flatten(text: Text, nameOf: NameOf, bold: (t: string) => string): strin
     .map((span) => {
       if (typeof span === "string") return clean(typedText(span));
       if ("strong" in span) return bold(clean(span.strong));
-      if ("code" in span) return clean(span.code);
+      if ("code" in span) return clean(typedText(span.code));
       if ("command" in span) return clean(`/${span.command}`);
       return `@${clean(nameOf(span.mention, span.name))}`;
     })

@@ -13,12 +13,17 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 // which right-to-left writers need, and are kept.
 const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
+// Half of a surrogate pair is no character. Postgres refuses it inside JSON (the audit log, a message's view), so it
+// becomes U+FFFD, as saving it as UTF-8 in a text column would make it anyway.
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
  * Text as typed, without what cannot be stored or shown safely: line breaks are kept (a Windows or old Mac break
- * becomes `\n`), a tab becomes a space as it would look, and other control and direction-override characters go.
+ * becomes `\n`), a tab becomes a space as it would look, other control and direction-override characters go, and half
+ * a surrogate pair becomes U+FFFD.
  */
 export function cleanText(text: string): string {
-  return withoutDirectionControls(text.replace(/\r\n?/g, "\n").replace(/\t/g, " ").replace(CONTROLS, ""));
+  return withoutDirectionControls(text.replace(/\r\n?/g, "\n").replace(/\t/g, " ").replace(CONTROLS, "").replace(LONE_SURROGATES, "\ufffd"));
 }
 
 /** Text without the characters that reorder what follows them; renderers use it for text stored before cleaning. */

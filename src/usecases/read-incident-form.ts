@@ -36,6 +36,8 @@ const FREE_TEXTS = {
 
 // A little slack for clocks that disagree between the user's device and ours.
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+// Historic disclosures go back decades, not centuries; Postgres cannot hold a time before 4713 BC at all.
+const EARLIEST_OCCURRED_AT = new Date("1900-01-01T00:00:00Z");
 
 /** Checks a submitted incident form; every problem is reported beside its input, in words a reporter can act on. */
 export function readIncidentForm(values: FormValues, now: Date): ReadForm {
@@ -70,6 +72,7 @@ export function readIncidentForm(values: FormValues, now: Date): ReadForm {
   if (occurred instanceof Date) {
     if (Number.isNaN(occurred.getTime())) errors.occurred_at = "That date and time could not be read.";
     else if (occurred.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) errors.occurred_at = "That time is in the future. When did it happen?";
+    else if (occurred < EARLIEST_OCCURRED_AT) errors.occurred_at = "That date is before 1900. When did it happen?";
     else occurredAt = occurred;
   }
 

@@ -269,6 +269,13 @@ describe("the incident form", () => {
     expect(await database.db.selectFrom("incident_person").select("person_id").execute()).toEqual([{ person_id: "slack:T1:USAM" }]);
   });
 
+  it("saves a form whose carried channel came back with a NUL byte, in that channel's team", async () => {
+    await teamWithLead(null);
+    const values: FormValues = { category: "medication", summary: "Missed meds" };
+    expect(doneOf(await debrief.submitForm(interaction("UALICE", null), "incident.new", values, `${TEAM_CHANNEL}\u0000`)).text).toContain("Logged INC-1");
+    expect(await incidentRow(1)).toMatchObject({ source_channel_id: TEAM_CHANNEL, team_id: expect.any(Number) });
+  });
+
   it("refuses every free text past its limit beside its input, naming the limit, and saves nothing", async () => {
     const values: FormValues = {
       category: "medication",
@@ -528,6 +535,14 @@ describe("closing", () => {
 
     expect(await say("UALICE", "incident", "close INC-1 Again")).toContain("INC-1 is already closed.");
     expect(await say("UALICE", "incident", "list")).toContain("No open incidents");
+  });
+
+  it("closes with a lesson typed with half an emoji, recording it and its audit entry with a replacement character", async () => {
+    await teamWithLead(null);
+    await say("UALICE", "incident", "medication Missed evening meds");
+    expect(await say("UALICE", "incident", "close INC-1 Check the MAR chart \ud83d")).toContain("INC-1 is closed, with its lesson recorded.");
+    expect(await incidentRow(1)).toMatchObject({ status: "closed", lesson: "Check the MAR chart \ufffd" });
+    expect(await auditRows("incident.closed")).toEqual([expect.objectContaining({ after: { status: "closed", lesson: "Check the MAR chart \ufffd" } })]);
   });
 
   it("refuses a lesson holding an NHS number or date of birth, keeping the incident open and the words typed", async () => {

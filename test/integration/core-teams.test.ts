@@ -70,6 +70,12 @@ describe("team spaces", () => {
     expect(await say("UADMIN", "setup")).toContain(`team space for #${TEAM_CHANNEL}`);
   });
 
+  it("names the team after the channel without the NUL bytes and direction overrides the platform sent in its name", async () => {
+    expect(await say(interaction("UADMIN", TEAM_CHANNEL, "oak\u0000-\u202ehouse"), "setup")).toContain("team space for #oak-house");
+    expect(await teams()).toEqual([expect.objectContaining({ name: "oak-house" })]);
+    expect(await audit("team.created")).toHaveLength(1);
+  });
+
   it("is refused in a direct message, saying where to run it", async () => {
     const reply = await say(interaction("UADMIN", null), "setup");
     expect(reply).toMatch(/Run \/debrief setup in your team's channel, not in a direct message/);

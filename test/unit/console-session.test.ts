@@ -154,6 +154,9 @@ describe("console session", () => {
     const debrief = new FakeDebrief();
     debrief.onCommand = (_name, text) => reply(`You typed: ${text}`);
     expect(await session("/action INC-1 @sam\n", debrief)).toContain("You typed: INC-1 @sam");
+    // A refusal gives back what was typed as code: mentions there are shown as typed too.
+    debrief.onCommand = (_name, text) => ({ kind: "reply", view: { text: "No.", sections: [{ text: ["You typed: ", { code: text }] }] } });
+    expect(await session("/debrief manager @alex @sam\n", debrief)).toContain("You typed: manager @alex @sam");
   });
 
   it("/as switches who is typing", async () => {

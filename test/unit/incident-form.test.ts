@@ -118,6 +118,13 @@ describe("reading the incident form", () => {
     expect(errors).toEqual({ occurred_at: expect.stringMatching(/in the future/i) });
   });
 
+  it("refuses a date before 1900 and says so", () => {
+    for (const when of ["1899-12-31T23:59:59Z", "-004713-11-23T23:59:59.999Z"]) {
+      expect(errorsFor({ ...minimal, occurred_at: new Date(when) })).toEqual({ occurred_at: "That date is before 1900. When did it happen?" });
+    }
+    expect(readIncidentForm({ ...minimal, occurred_at: new Date("1975-06-01T00:00:00Z") }, NOW).ok).toBe(true);
+  });
+
   it("allows for a clock a minute or two ahead of ours", () => {
     const read = readIncidentForm({ ...minimal, occurred_at: new Date(NOW.getTime() + 60_000) }, NOW);
     expect(read.ok).toBe(true);

@@ -20,6 +20,10 @@ describe("text as it comes in", () => {
     expect(cleanText(typed)).toBe(typed);
   });
 
+  it("turns half an emoji into U+FFFD, and keeps whole emoji as typed", () => {
+    expect(cleanText("Fell \ud83d on the stairs \ude00 👍")).toBe("Fell \ufffd on the stairs \ufffd 👍");
+  });
+
   it("cleans every text a form submits, in lists too, and leaves dates and empty answers alone", () => {
     const when = new Date("2026-11-30T09:00:00Z");
     expect(cleanValues({ summary: "Fell\u0000", involved: ["U1\u202e"], occurred_at: when, location: null })).toEqual({
