@@ -15,6 +15,9 @@ export interface PeerOptions {
   close?: () => Promise<void>;
 }
 
+// Loaded only when profiling, so the headline runs carry no profiler.
+const profiler = process.env.BENCH_PROFILE === "1" ? await import("./cpu-profile.ts") : null;
+
 export async function serveBoltPeer({ store, close }: PeerOptions = {}): Promise<void> {
   const receiver = new HTTPReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? "", endpoints: "/slack/events" });
   const app = new App({
@@ -43,8 +46,14 @@ export async function serveBoltPeer({ store, close }: PeerOptions = {}): Promise
 
   serveParent(
     { port: (server.address() as AddressInfo).port, pid: process.pid },
-    // CPU time used so far (µs): the bench reads it before and after each window to get the cost per acknowledgement.
-    { cpu: () => process.cpuUsage() },
+    {
+      // CPU time used so far (µs): the bench reads it before and after each window to get the cost per acknowledgement.
+      cpu: () => process.cpuUsage(),
+      // A peer has no breakdown of its own; with BENCH_PROFILE=1 it writes a CPU profile per phase, as Debrief does.
+      timings: () => null,
+      startProfile: () => profiler?.startProfile(),
+      stopProfile: (path: string) => profiler?.stopProfile(path),
+    },
     async () => {
       await app.stop();
       await close?.();

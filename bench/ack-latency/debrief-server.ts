@@ -11,7 +11,9 @@ import { serveParent } from "./ipc.ts";
  */
 
 // Loaded only when profiling, so the headline runs carry no wrappers.
-const timings = process.env.BENCH_PROFILE === "1" ? await import("./debrief-timings.ts") : null;
+const profiling = process.env.BENCH_PROFILE === "1";
+const timings = profiling ? await import("./debrief-timings.ts") : null;
+const profiler = profiling ? await import("./cpu-profile.ts") : null;
 timings?.installTimings();
 
 // Background work yields to acknowledgements: on a shared machine the worker runs at a lower CPU priority, as the
@@ -36,8 +38,8 @@ serveParent(
     },
     /** Where the time went since the last call (BENCH_PROFILE=1), else null. */
     timings: () => timings?.takeTimings() ?? null,
-    startProfile: () => timings?.startProfile(),
-    stopProfile: (path: string) => timings?.stopProfile(path),
+    startProfile: () => profiler?.startProfile(),
+    stopProfile: (path: string) => profiler?.stopProfile(path),
   },
   () => running.stop(),
 );

@@ -1,13 +1,11 @@
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import pg from "pg";
 
 /**
  * Where a Debrief request's time goes, measured from outside src/ (BENCH_PROFILE=1 only): the wait for a pooled
  * Postgres connection, each transaction from BEGIN to COMMIT, the row lock that numbers incidents, every query, the
- * reply to the response_url, and how late the event loop ran; and a V8 CPU profile per phase. It wraps pg and fetch
- * in the Debrief process; the wrapping and the profiler cost a little, so profiled runs are not the headline figures.
+ * reply to the response_url, and how late the event loop ran (cpu-profile.ts writes its CPU profiles). It wraps pg and
+ * fetch in the Debrief process; the wrapping and the profiler cost a little, so profiled runs are not the headline figures.
  */
 
 type Series = "poolWait" | "transaction" | "incidentNumber" | "query" | "respond";
@@ -112,23 +110,4 @@ export function takeTimings(): Timings {
   loopDelay.reset();
   elu = performance.eventLoopUtilization();
   return out;
-}
-
-// One profile per phase, so a quiet step and an overloaded one can be told apart (--cpu-prof would mix them).
-const inspector = new Session();
-let profiling = false;
-
-export async function startProfile(): Promise<void> {
-  if (!profiling) {
-    inspector.connect();
-    await inspector.post("Profiler.enable");
-    profiling = true;
-  }
-  await inspector.post("Profiler.start");
-}
-
-/** Stops the phase's profile and writes it where the parent asks, for profile-summary.ts. */
-export async function stopProfile(path: string): Promise<void> {
-  const { profile } = await inspector.post("Profiler.stop");
-  writeFileSync(path, JSON.stringify(profile));
 }

@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     observer: bench.observer,
   });
   console.log(`\nraw results: ${json}`);
-  if (files.profile) console.log(`CPU profiles of the Debrief process, one per phase: ${bench.profileDir}/ (see profile-summary.ts)`);
+  if (files.profile) console.log(`CPU profiles of every server, one per phase: ${bench.profileDir}/ (see profile-summary.ts)`);
 }
 
 try {

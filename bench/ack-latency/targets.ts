@@ -21,7 +21,7 @@ export interface Target {
   helpers: Child<ServerInfo>[];
   /** Whether the target replies to the response_url (Debrief does; the bare app only acknowledges). */
   replies: boolean;
-  /** Whether the process reports where its time went (Debrief with BENCH_PROFILE=1). */
+  /** Whether the process writes a CPU profile per phase (BENCH_PROFILE=1), and for Debrief says where its time went. */
   profiled: boolean;
 }
 
@@ -33,7 +33,7 @@ export interface FakeSlackInfo {
 export interface RunFiles {
   /** Prefix for this run's files in bench/results/, e.g. bench/results/2026-11-30T10-00-00. */
   prefix: string;
-  /** Whether Debrief reports where its time went and writes a CPU profile per phase (BENCH_PROFILE=1). */
+  /** Whether every server writes a CPU profile per phase, and Debrief reports where its time went (BENCH_PROFILE=1). */
   profile: boolean;
   /** Whether Debrief runs as a web process and a worker process (the default) or as one (BENCH_ONE_PROCESS=1). */
   splitRoles: boolean;
@@ -57,9 +57,9 @@ export function startLoadGenerator(files: RunFiles, signingSecret: string): Prom
 async function startPeer(files: RunFiles, name: PeerName, slack: FakeSlackInfo, signingSecret: string, env: Record<string, string> = {}): Promise<Target> {
   const server = await startChild<ServerInfo>(name, here(PEER_FILES[name]), {
     logFile: `${files.prefix}-${name}.log`,
-    env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, ...env },
+    env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, ...env, ...(files.profile ? { BENCH_PROFILE: "1" } : {}) },
   });
-  return { name, endpoint: `http://127.0.0.1:${server.info.port}/slack/events`, server, helpers: [], replies: false, profiled: false };
+  return { name, endpoint: `http://127.0.0.1:${server.info.port}/slack/events`, server, helpers: [], replies: false, profiled: files.profile };
 }
 
 export const startBareBolt = (files: RunFiles, slack: FakeSlackInfo, signingSecret: string): Promise<Target> =>
