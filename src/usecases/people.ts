@@ -1,4 +1,5 @@
 import { DomainError } from "../domain/errors.ts";
+import { cleanText } from "../domain/text.ts";
 import type { PersonProfile, PersonRef } from "../ports.ts";
 import { recordAudit } from "../store/audit.ts";
 import { inTransaction, type DbOrTx } from "../store/database.ts";
@@ -28,7 +29,9 @@ export async function knownPerson(deps: CoreDeps, ref: PersonRef, db: DbOrTx = d
   }
   const workspaceId = workspaceKey(ref.platform, ref.workspaceId);
   await ensureWorkspace(db, workspaceId, ref.platform);
-  return inTransaction(db, (tx) => refreshProfile(tx, ref, workspaceId, profile));
+  // A name comes from outside as typed text does, so it is cleaned the same way before it is stored or shown.
+  const named = { ...profile, displayName: cleanText(profile.displayName).replace(/\s+/g, " ").trim() || ref.userId };
+  return inTransaction(db, (tx) => refreshProfile(tx, ref, workspaceId, named));
 }
 
 /**

@@ -101,3 +101,19 @@ describe("profile changes", () => {
     expect(await profileChanges()).toHaveLength(1);
   });
 });
+
+describe("names from the platform", () => {
+  it("are stored cleaned, as typed text is: no NUL, no direction override, one line", async () => {
+    directory.names.set("USAM", "Sam\u0000 \u202eevil\n Jones");
+    await actAs("USAM");
+    const row = await database.db.selectFrom("person").select("display_name").where("id", "=", "slack:T1:USAM").executeTakeFirstOrThrow();
+    expect(row.display_name).toBe("Sam evil Jones");
+  });
+
+  it("fall back to the user id when nothing is left", async () => {
+    directory.names.set("UBLANK", "\u0000\u202e ");
+    await actAs("UBLANK");
+    const row = await database.db.selectFrom("person").select("display_name").where("id", "=", "slack:T1:UBLANK").executeTakeFirstOrThrow();
+    expect(row.display_name).toBe("UBLANK");
+  });
+});
