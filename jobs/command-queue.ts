@@ -1,8 +1,7 @@
-import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { withinTime } from "../src/infra/time-limit.ts";
 import type { CommandQueue, DeferredCommand } from "../src/interaction.ts";
 import { commandTurns } from "./command-turns.ts";
+import { openQueue, type QueuePlace } from "./queue-kit.ts";
 
 export const COMMAND_QUEUE = "command";
 
@@ -12,9 +11,7 @@ export interface QueuedCommand extends DeferredCommand {
   readonly turn?: number;
 }
 
-export interface CommandQueueOptions {
-  connection: Redis;
-  prefix: string;
+export interface CommandQueueOptions extends QueuePlace {
   /** Tries per command; the reply is what usually fails, and a command that ran is not run again (src/requests/once.ts). */
   attempts?: number;
   /** First retry delay; it doubles each try (tests pass a few ms). */
@@ -40,17 +37,14 @@ const commandJobId = (command: DeferredCommand): string | undefined =>
  * as it is stored here, so Slack's 3 seconds never depend on the database or on how busy the workers are.
  */
 export function createCommandQueue(options: CommandQueueOptions): CommandQueueHandle {
-  const queue = new Queue<QueuedCommand>(COMMAND_QUEUE, {
+  const queue = openQueue<QueuedCommand>(COMMAND_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
-    defaultJobOptions: {
-      attempts: options.attempts ?? 5,
-      backoff: { type: "exponential", delay: options.backoffMs ?? 1000 },
-      // What people typed (possibly about a vulnerable person) stays in Redis no longer than it takes to answer; a
-      // command that could not be answered is kept an hour, long enough to look into, no longer.
-      removeOnComplete: true,
-      removeOnFail: { age: 3600 },
-    },
+    attempts: options.attempts ?? 5,
+    backoffMs: options.backoffMs,
+    // What people typed (possibly about a vulnerable person) stays in Redis no longer than it takes to answer; a
+    // command that could not be answered is kept an hour, long enough to look into, no longer.
+    keepFailedSeconds: 3600,
   });
   const turns = commandTurns({ connection: options.connection, prefix: options.prefix });
   return {

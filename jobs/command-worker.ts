@@ -1,15 +1,11 @@
-import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CommandAnswerer } from "../src/interaction.ts";
 import type { Platform } from "../src/ports.ts";
 import { COMMAND_QUEUE, type QueuedCommand } from "./command-queue.ts";
 import { commandTurns } from "./command-turns.ts";
+import { startWorker, type QueuePlace, type StartedWorker } from "./queue-kit.ts";
 
-export interface CommandWorkerOptions {
-  /** Stays the caller's; the worker blocks on a duplicate it closes itself (see startDeliveryWorker). */
-  connection: Redis;
-  prefix: string;
+export interface CommandWorkerOptions extends QueuePlace {
   answerers: Partial<Record<Platform, CommandAnswerer>>;
   log: Logger;
   /**
@@ -21,15 +17,12 @@ export interface CommandWorkerOptions {
   turnWaitMs?: number;
 }
 
-export interface CommandWorker {
-  /** Waits for running commands to be answered. */
-  close(): Promise<void>;
-}
+/** Closing it waits for running commands to be answered. */
+export type CommandWorker = StartedWorker;
 
 export function startCommandWorker(options: CommandWorkerOptions): CommandWorker {
-  const connection = options.connection.duplicate({ maxRetriesPerRequest: null });
   const turns = commandTurns({ connection: options.connection, prefix: options.prefix, waitLimitMs: options.turnWaitMs });
-  const worker = new Worker<QueuedCommand>(
+  return startWorker<QueuedCommand>(
     COMMAND_QUEUE,
     async (job) => {
       const { actor } = job.data.interaction;
@@ -49,17 +42,6 @@ export function startCommandWorker(options: CommandWorkerOptions): CommandWorker
         await turns.done(actor, turn).catch((err: unknown) => options.log.warn({ err, jobId: job.id }, "could not mark a command's turn done"));
       }
     },
-    { connection, prefix: options.prefix, concurrency: options.concurrency ?? 100 },
+    { connection: options.connection, prefix: options.prefix, log: options.log, label: "command", concurrency: options.concurrency ?? 100 },
   );
-  worker.on("error", (err) => options.log.error({ err }, "command worker error"));
-  worker.on("failed", (job, err) => {
-    const last = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.log[last ? "error" : "warn"]({ err, jobId: job?.id, attempt: job?.attemptsMade }, last ? "command given up" : "command will be tried again");
-  });
-  return {
-    async close() {
-      await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
 }

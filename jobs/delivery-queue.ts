@@ -1,6 +1,7 @@
-import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { DeliveryScheduler } from "../src/delivery/outbox.ts";
+import type { DbOrTx } from "../src/store/database.ts";
+import { dueTimes } from "../src/store/deliveries.ts";
+import { openQueue, type QueuePlace } from "./queue-kit.ts";
 
 export const DELIVERY_QUEUE = "delivery";
 
@@ -9,9 +10,9 @@ export interface DeliveryJobData {
   deliveryId: string;
 }
 
-export interface DeliveryQueueOptions {
-  connection: Redis;
-  prefix: string;
+export interface DeliveryQueueOptions extends QueuePlace {
+  /** Where the rows are: a row that waits until a time is queued as a job held until then. */
+  db: DbOrTx;
   /** Tries per message before its row is marked failed. */
   attempts?: number;
   /** First retry delay after a transient failure; it doubles each try (tests pass a few ms). */
@@ -32,28 +33,27 @@ export const deliveryJobId = (deliveryId: string): string => `delivery-${deliver
 const BATCH = 500;
 
 export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueue {
-  const queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
+  // A finished job's id is free again, so a later schedule() of a sent row queues again: the worker sees the row is no
+  // longer pending and does nothing. A failed job keeps its id while kept, which is fine: the row is failed.
+  const queue = openQueue<DeliveryJobData>(DELIVERY_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
-    defaultJobOptions: {
-      attempts: options.attempts ?? 10,
-      backoff: { type: "exponential", delay: options.backoffMs ?? 1000 },
-      // Removing a finished job frees its id, so a later schedule() of a sent row queues again;
-      // the worker sees the row is no longer pending and does nothing.
-      removeOnComplete: true,
-      // Kept a week for inspection; while kept, the id stays taken, which is fine: the row is failed.
-      removeOnFail: { age: 7 * 24 * 3600 },
-    },
+    attempts: options.attempts ?? 10,
+    backoffMs: options.backoffMs,
+    keepFailedSeconds: 7 * 24 * 3600,
   });
 
   return {
     async schedule(deliveryIds) {
       for (let i = 0; i < deliveryIds.length; i += BATCH) {
+        const batch = deliveryIds.slice(i, i + BATCH);
+        // Read from the rows, not passed in: Postgres holds the time, Redis only the index (DESIGN.md).
+        const dueIn = await dueTimes(options.db, batch);
         await queue.addBulk(
-          deliveryIds.slice(i, i + BATCH).map((deliveryId) => ({
+          batch.map((deliveryId) => ({
             name: "deliver",
             data: { deliveryId },
-            opts: { jobId: deliveryJobId(deliveryId) },
+            opts: { jobId: deliveryJobId(deliveryId), delay: dueIn.get(deliveryId) ?? 0 },
           })),
         );
       }

@@ -1,11 +1,20 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
-import { sql } from "kysely";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Logger } from "pino";
+import type { Conversation } from "../src/platform.ts";
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type MessageRef, type Platform } from "../src/ports.ts";
 import type { Db } from "../src/store/database.ts";
-import type { MessageView } from "../src/views/view.ts";
+import {
+  claimDelivery,
+  findDelivery,
+  findDeliveryToSend,
+  markDeliveryFailed,
+  markDeliverySent,
+  releaseDelivery,
+  type Delivery,
+} from "../src/store/deliveries.ts";
+import { conversationPace, type PacingByPlatform } from "./conversation-pace.ts";
 import { DELIVERY_QUEUE, type DeliveryJobData } from "./delivery-queue.ts";
+import { lastAttempt, startWorker, type QueuePlace, type StartedWorker } from "./queue-kit.ts";
 
 /** Counters another module wires to prom-client; called once per outcome. */
 export interface DeliveryMetrics {
@@ -14,78 +23,67 @@ export interface DeliveryMetrics {
   rateLimited(platform: Platform): void;
 }
 
-export interface DeliveryWorkerOptions {
+export interface DeliveryWorkerOptions extends QueuePlace {
   db: Db;
-  /**
-   * Any ioredis client; it stays the caller's. The worker runs on a duplicate with `maxRetriesPerRequest: null`
-   * (BullMQ refuses blocking connections that give up on commands) and closes that duplicate itself.
-   */
-  connection: Redis;
-  prefix: string;
   ports: Partial<Record<Platform, ChatPort>>;
   log: Logger;
   metrics?: DeliveryMetrics;
   concurrency?: number;
-  /** Least time between two posts to one channel or person (Slack allows about one a second per channel). */
-  channelGapMs?: number;
+  /**
+   * How fast each platform may be sent to, per conversation (a channel, or a person's direct messages); a platform
+   * not named goes at about one message a second per conversation.
+   */
+  pacing?: PacingByPlatform;
   /** How long an edit waits before looking again at the message it edits, while that message is still being sent. */
   editWaitMs?: number;
 }
 
-export interface DeliveryWorker {
-  /** Waits for messages being sent to finish. */
-  close(): Promise<void>;
-}
-
-type DeliveryRow = Awaited<ReturnType<typeof readDelivery>>;
-
-// Takes the channel's slot if free (returns 0), else returns how long until it frees.
-const TAKE_SLOT = `if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 0 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then return ttl end
-return tonumber(ARGV[1])`;
+/** Closing it waits for messages being sent to finish. */
+export type DeliveryWorker = StartedWorker;
 
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
-  const { db, connection, prefix, ports, metrics } = options;
-  const gapMs = options.channelGapMs ?? 1000;
+  const { db, ports, metrics } = options;
   const editWaitMs = options.editWaitMs ?? 1000;
-  const workerConnection = connection.duplicate({ maxRetriesPerRequest: null });
-  // An edit changes a message in a channel, so it takes its turn with that channel's posts.
-  const paceKey = (row: NonNullable<DeliveryRow>, edits: MessageRef | undefined) =>
-    `${prefix}:delivery-pace:${row.platform}:${row.workspace_id}:${edits ? `channel:${edits.channelId}` : `${row.target_kind}:${row.target_id}`}`;
+  const pace = conversationPace({ connection: options.connection, prefix: options.prefix, pacing: options.pacing ?? {} });
+  // Jobs ask for their place in line in the order this worker took them from the queue, whatever order their rows come
+  // back from Postgres in: so one conversation's messages, queued together, go in the order they were recorded.
+  const nextTurn = inStartOrder();
 
   async function deliver(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const turn = nextTurn();
+    try {
+      return await deliverInTurn(job, token, turn);
+    } finally {
+      turn.pass();
+    }
+  }
+
+  async function deliverInTurn(job: Job<DeliveryJobData>, token: string | undefined, turn: Turn): Promise<void> {
     const { deliveryId } = job.data;
     const log = options.log.child({ deliveryId });
-    const row = await readDelivery(db, deliveryId);
+    const row = await findDeliveryToSend(db, deliveryId);
     if (row?.status !== "pending") return; // sent, failed, gone, or another worker has it
+    // Picked before its time (a stray job, or a delayed one let out early): it waits again, without spending a try.
+    if (row.dueInMs > 0) return delay(job, token, row.dueInMs);
 
-    const edits = row.target_kind === "message" ? await editedMessage(db, row.target_id) : undefined;
+    const edits = row.target.kind === "message" ? await editedMessage(db, row.target.id) : undefined;
     // Not a failed attempt: the edit waits, however long, for the send it edits to end one way or the other.
     if (edits === "wait") return delay(job, token, editWaitMs);
     if (edits === "never") return giveUp(row, "the message it edits was never sent", "pending", log);
-    const pace = paceKey(row, edits);
+    const conversation = conversationOf(row, edits);
 
-    if (gapMs > 0) {
-      const waitMs = Number(await connection.eval(TAKE_SLOT, 1, pace, gapMs));
-      if (waitMs > 0) return delay(job, token, waitMs);
-    }
+    const waitMs = await turn.call(() => pace.take(conversation, deliveryId));
+    if (waitMs > 0) return delay(job, token, waitMs);
 
-    const claimed = await db
-      .updateTable("delivery")
-      .set((eb) => ({ status: "sending", attempts: eb("attempts", "+", 1), claimed_at: sql<Date>`now()` }))
-      .where("id", "=", deliveryId)
-      .where("status", "=", "pending")
-      .returningAll()
-      .executeTakeFirst();
+    const claimed = await claimDelivery(db, deliveryId);
     if (!claimed) return;
-    const platform = claimed.platform as Platform;
+    const platform = claimed.platform;
 
     let ref: MessageRef;
     try {
       ref = await send(claimed, edits);
     } catch (err) {
-      return settleFailedSend(job, token, claimed, pace, err, log);
+      return settleFailedSend(job, token, claimed, conversation, err, log);
     }
     // Outside the try: once the platform has the message, no error here may put the row back to pending.
     await markSent(db, deliveryId, ref);
@@ -96,91 +94,109 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   async function settleFailedSend(
     job: Job<DeliveryJobData>,
     token: string | undefined,
-    row: NonNullable<DeliveryRow>,
-    pace: string,
+    row: Delivery,
+    conversation: Conversation,
     err: unknown,
     log: Logger,
   ): Promise<never> {
-    const platform = row.platform as Platform;
+    const { platform } = row;
     if (err instanceof RateLimitedError) {
       metrics?.rateLimited(platform);
       log.warn({ platform, retryAfterMs: err.retryAfterMs }, "delivery rate limited");
-      await release(db, row.id, err.message);
-      const waitMs = Math.max(err.retryAfterMs, gapMs, 1);
-      // Holds the channel's other messages back too: the platform asked for quiet, not just for this one.
-      if (gapMs > 0) await connection.set(pace, "1", "PX", waitMs);
+      await releaseDelivery(db, row.id, err.message);
+      const waitMs = Math.max(err.retryAfterMs, pace.intervalMs(conversation), 1);
+      // Holds the conversation's other messages back too: the platform asked for quiet, not just for this one.
+      await pace.hold(conversation, waitMs);
       return delay(job, token, waitMs);
     }
     if (err instanceof PermanentDeliveryError) return giveUp(row, err.message, "sending", log, err);
     const message = err instanceof Error ? err.message : String(err);
-    await release(db, row.id, message);
+    await releaseDelivery(db, row.id, message);
     log.warn({ err, platform, attempt: job.attemptsMade + 1 }, "delivery failed; will retry");
     throw err instanceof Error ? err : new Error(message);
   }
 
   /** Marks the row failed for good (an edit of a message that is gone, a channel the bot left) and stops its job. */
-  async function giveUp(
-    row: NonNullable<DeliveryRow>,
-    reason: string,
-    from: "pending" | "sending",
-    log: Logger,
-    err?: unknown,
-  ): Promise<never> {
-    const platform = row.platform as Platform;
-    await markFailed(db, row.id, reason, from);
+  async function giveUp(row: Delivery, reason: string, from: "pending" | "sending", log: Logger, err?: unknown): Promise<never> {
+    const { platform } = row;
+    await markDeliveryFailed(db, row.id, reason, from);
     metrics?.failed(platform);
     log.error({ err, platform, reason }, "delivery failed for good");
     throw new UnrecoverableError(reason);
   }
 
-  async function send(row: NonNullable<DeliveryRow>, edits: MessageRef | undefined): Promise<MessageRef> {
-    const platform = row.platform as Platform;
+  async function send(row: Delivery, edits: MessageRef | undefined): Promise<MessageRef> {
+    const { platform, workspaceId, view } = row;
     const port = ports[platform];
-    if (!port) throw new PermanentDeliveryError(`no chat port for platform ${row.platform}`);
-    const view = row.view as MessageView;
-    const workspaceId = row.workspace_id;
+    if (!port) throw new PermanentDeliveryError(`no chat port for platform ${platform}`);
     if (edits) {
       await port.update({ ...edits, workspaceId }, view);
       return edits;
     }
-    return row.target_kind === "person"
-      ? port.sendToPerson({ platform, workspaceId, userId: row.target_id }, view)
-      : port.postToChannel({ platform, workspaceId, channelId: row.target_id }, view);
+    return row.target.kind === "person"
+      ? port.sendToPerson({ platform, workspaceId, userId: row.target.id }, view)
+      : port.postToChannel({ platform, workspaceId, channelId: row.target.id }, view);
   }
 
-  const worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE, deliver, {
-    connection: workerConnection,
-    prefix,
-    concurrency: options.concurrency ?? 10,
-  });
-  worker.on("error", (err) => options.log.error({ err }, "delivery worker error"));
-
   // Transient failures leave the row pending between tries; once BullMQ gives up, the row says so.
-  const settling = new Set<Promise<void>>();
-  worker.on("failed", (job, err) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    const { deliveryId } = job.data;
-    const done = markFailed(db, deliveryId, err.message, "pending")
-      .then((platform) => {
-        if (!platform) return;
-        metrics?.failed(platform);
-        options.log.child({ deliveryId }).error({ err, platform }, "delivery failed after its last attempt");
-      })
+  async function failed(job: Job<DeliveryJobData> | undefined, err: Error): Promise<void> {
+    if (!job || !lastAttempt(job)) return;
+    const log = options.log.child({ deliveryId: job.data.deliveryId });
+    try {
+      const platform = await markDeliveryFailed(db, job.data.deliveryId, err.message, "pending");
+      if (!platform) return;
+      metrics?.failed(platform);
+      log.error({ err, platform }, "delivery failed after its last attempt");
+    } catch (markErr) {
       // Unmarked, the row would stay pending behind a kept failed job; removing the job lets reconcile retry it.
-      .catch(async (markErr: unknown) => {
-        options.log.child({ deliveryId }).error({ err: markErr }, "could not mark delivery failed");
-        await job.remove().catch(() => undefined);
-      })
-      .finally(() => settling.delete(done));
-    settling.add(done);
-  });
+      log.error({ err: markErr }, "could not mark delivery failed");
+      await job.remove().catch(() => undefined);
+    }
+  }
 
-  return {
-    async close() {
-      await worker.close();
-      await Promise.all(settling);
-      await workerConnection.quit();
-    },
+  return startWorker<DeliveryJobData>(DELIVERY_QUEUE, deliver, {
+    connection: options.connection,
+    prefix: options.prefix,
+    log: options.log,
+    label: "delivery",
+    concurrency: options.concurrency ?? 10,
+    failed,
+  });
+}
+
+/** The conversation a delivery is paced in: an edit changes a message in a channel, so it waits its turn there. */
+function conversationOf(row: Delivery, edits: MessageRef | undefined): Conversation {
+  const { platform, workspaceId } = row;
+  if (edits) return { platform, workspaceId, kind: "channel", id: edits.channelId };
+  return { platform, workspaceId, kind: row.target.kind === "person" ? "person" : "channel", id: row.target.id };
+}
+
+interface Turn {
+  /** Makes the call once every job started earlier has made its own or passed. */
+  call<T>(make: () => Promise<T>): Promise<T>;
+  /** Lets the next job call, once those before have; for a job that made no call (harmless after one). */
+  pass(): void;
+}
+
+/**
+ * Calls made in the order their jobs started, without one job waiting for another's answer: the calls go out on one
+ * Redis connection, which runs them in the order they were sent.
+ */
+function inStartOrder(): () => Turn {
+  let previous: Promise<void> = Promise.resolve();
+  return () => {
+    const before = previous;
+    let done!: () => void;
+    previous = new Promise((resolve) => (done = resolve));
+    return {
+      async call(make) {
+        await before;
+        const answer = make();
+        done();
+        return answer;
+      },
+      pass: () => void before.then(done),
+    };
   };
 }
 
@@ -190,53 +206,23 @@ async function delay(job: Job<DeliveryJobData>, token: string | undefined, ms: n
   throw new DelayedError();
 }
 
-function readDelivery(db: Db, id: string) {
-  return db.selectFrom("delivery").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
 /** Where the message an edit changes landed, read from the delivery that posted it. */
 async function editedMessage(db: Db, originalId: string): Promise<MessageRef | "wait" | "never"> {
-  const original = await readDelivery(db, originalId);
+  const original = await findDelivery(db, originalId);
   if (original?.status === "pending" || original?.status === "sending") return "wait";
-  if (original?.status !== "sent" || !original.message_channel_id || !original.message_id) return "never";
-  return { channelId: original.message_channel_id, messageId: original.message_id };
-}
-
-/** Puts a claimed row back for the next try. */
-async function release(db: Db, id: string, error: string): Promise<void> {
-  await db
-    .updateTable("delivery")
-    .set({ status: "pending", last_error: error, claimed_at: null })
-    .where("id", "=", id)
-    .where("status", "=", "sending")
-    .execute();
+  if (original?.status !== "sent" || !original.landed) return "never";
+  return original.landed;
 }
 
 /** The message is out: this write is all that stops a resend, so it gets a few tries of its own. */
 async function markSent(db: Db, id: string, ref: MessageRef): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await db
-        .updateTable("delivery")
-        .set({ status: "sent", sent_at: sql<Date>`now()`, message_channel_id: ref.channelId, message_id: ref.messageId, last_error: null })
-        .where("id", "=", id)
-        .execute();
+      await markDeliverySent(db, id, ref);
       return;
     } catch (err) {
       if (attempt >= 3) throw err;
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
-}
-
-/** Returns the row's platform when this call failed it. */
-async function markFailed(db: Db, id: string, error: string, from: "pending" | "sending"): Promise<Platform | undefined> {
-  const row = await db
-    .updateTable("delivery")
-    .set({ status: "failed", last_error: error })
-    .where("id", "=", id)
-    .where("status", "=", from)
-    .returning("platform")
-    .executeTakeFirst();
-  return row?.platform as Platform | undefined;
 }

@@ -5,7 +5,7 @@ import { createDebrief } from "./create-debrief.ts";
 import type { CommandAnswerer } from "./interaction.ts";
 import type { ChatPort, Directory, Platform } from "./ports.ts";
 import { migrateToLatest, openDatabase } from "./store/database.ts";
-import { pruneRequests } from "./store/requests.ts";
+import { pruneRequestsJob } from "./requests/prune-job.ts";
 import { createHttpServer, readinessChecks, type Route } from "./infra/http-server.ts";
 import { createMetrics, inboundMetrics, type Metrics } from "./infra/metrics.ts";
 import { createInbound } from "./core/inbound.ts";
@@ -14,10 +14,13 @@ import { createCommandQueue } from "../jobs/command-queue.ts";
 import { startCommandWorker } from "../jobs/command-worker.ts";
 import { createDeliveryQueue } from "../jobs/delivery-queue.ts";
 import { startDeliveryWorker } from "../jobs/delivery-worker.ts";
-import { reconcileDeliveries, startReconcileScheduler } from "../jobs/delivery-reconcile.ts";
+import { deliveryReconcileJob } from "../jobs/delivery-reconcile.ts";
+import { startPeriodicJobs } from "../jobs/periodic.ts";
 import { ConsoleChatPort, ConsoleDirectory } from "../adapters/console/chat-port.ts";
 import { runConsole } from "../adapters/console/session.ts";
 import { toConsoleName } from "../adapters/console/names.ts";
+import { consolePacing } from "../adapters/console/pacing.ts";
+import { slackPacing } from "../adapters/slack/pacing.ts";
 
 export interface StartOptions {
   role: Role;
@@ -35,9 +38,6 @@ export interface Running {
   /** Stops taking work, finishes what is in flight, and releases every connection. */
   stop(): Promise<void>;
 }
-
-// A delivery claimed longer ago than this was cut short by a crash; sends take seconds at most.
-const STALE_SENDING_MS = 5 * 60_000;
 
 // When piped input ends, the messages it caused still print before the console exits, within reason.
 const CONSOLE_DRAIN_MS = 10_000;
@@ -79,7 +79,7 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     await checkNoEviction(redis, log);
 
     const metrics = createMetrics();
-    const queue = createDeliveryQueue({ connection: redis, prefix: config.redisPrefix });
+    const queue = createDeliveryQueue({ db, connection: redis, prefix: config.redisPrefix });
     stops.push(() => queue.close());
     metrics.setQueueDepthSource(() => queue.depth());
     const commands = createCommandQueue({ connection: redis, prefix: config.redisPrefix });
@@ -125,8 +125,7 @@ export async function start(config: Config, { role, log, terminal }: StartOption
         prefix: config.redisPrefix,
         ports,
         log,
-        // Slack allows about one post per second per channel; a terminal needs no pacing.
-        channelGapMs: useConsole ? 0 : 1000,
+        pacing: { slack: slackPacing, console: consolePacing },
         metrics: {
           delivered: (platform) => metrics.deliveries.inc({ platform, outcome: "sent" }),
           failed: (platform) => metrics.deliveries.inc({ platform, outcome: "failed" }),
@@ -134,17 +133,14 @@ export async function start(config: Config, { role, log, terminal }: StartOption
         },
       });
       stops.push(() => worker.close());
-      const reconcile = startReconcileScheduler({
+      const periodic = startPeriodicJobs({
         connection: redis,
         prefix: config.redisPrefix,
-        every: config.sweepEvery,
+        settings: config,
         log,
-        run: async () => {
-          await reconcileDeliveries(db, queue, { staleSendingMs: STALE_SENDING_MS });
-          await pruneRequests(db);
-        },
+        jobs: [deliveryReconcileJob(db, queue), pruneRequestsJob(db)],
       });
-      stops.push(() => reconcile.close());
+      stops.push(() => periodic.close());
     }
 
     let port: number | null = null;

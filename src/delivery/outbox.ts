@@ -1,5 +1,6 @@
 import type { ChannelRef, PersonRef, Platform } from "../ports.ts";
 import type { DbOrTx } from "../store/database.ts";
+import { findDeliveryByKey, insertDeliveries, rewriteUnsentView, type NewDelivery } from "../store/deliveries.ts";
 import type { MessageView } from "../views/view.ts";
 
 /** A delivery already recorded, as an edit names the message it changes. */
@@ -23,38 +24,43 @@ export interface DeliveryRequest {
   dedupeKey: string;
   target: DeliveryTarget;
   view: MessageView;
+  /** Not sent before this (a prompt a day after an incident); absent means as soon as possible. */
+  notBefore?: Date;
 }
 
-/** Puts the job for each stored delivery on the queue. Losing a call is safe: the reconcile job re-queues pending rows. */
+/**
+ * Puts the job for each stored delivery on the queue, held until the row's `notBefore` if it has one. Losing a call is
+ * safe: the reconcile job re-queues pending rows.
+ */
 export interface DeliveryScheduler {
   schedule(deliveryIds: readonly string[]): Promise<void>;
 }
 
-/** Where a target's row lives: target_id is the person, the channel, or the id of the delivery an edit changes. */
-function placeOf(target: DeliveryTarget): { platform: Platform; workspace_id: string; target_id: string } {
+/** Where a request's row goes: the target id is the person, the channel, or the id of the delivery an edit changes. */
+function placeOf(target: DeliveryTarget): Pick<NewDelivery, "platform" | "workspaceId" | "target"> {
   switch (target.kind) {
     case "person":
-      return { platform: target.person.platform, workspace_id: target.person.workspaceId, target_id: target.person.userId };
+      return { platform: target.person.platform, workspaceId: target.person.workspaceId, target: { kind: "person", id: target.person.userId } };
     case "channel":
-      return { platform: target.channel.platform, workspace_id: target.channel.workspaceId, target_id: target.channel.channelId };
+      return { platform: target.channel.platform, workspaceId: target.channel.workspaceId, target: { kind: "channel", id: target.channel.channelId } };
     case "message":
-      return { platform: target.delivery.platform, workspace_id: target.delivery.workspaceId, target_id: target.delivery.id };
+      return { platform: target.delivery.platform, workspaceId: target.delivery.workspaceId, target: { kind: "message", id: target.delivery.id } };
   }
 }
+
+const toNewDelivery = ({ dedupeKey, target, view, notBefore }: DeliveryRequest): NewDelivery => ({
+  dedupeKey,
+  view,
+  ...placeOf(target),
+  ...(notBefore ? { notBefore } : {}),
+});
 
 /**
  * Records deliveries in the caller's transaction, so a message exists exactly when the change it tells of does.
  * Returns the ids of rows this call created; a repeated dedupe key returns nothing new.
  */
 export async function recordDeliveries(db: DbOrTx, requests: readonly DeliveryRequest[]): Promise<string[]> {
-  if (requests.length === 0) return [];
-  const rows = await db
-    .insertInto("delivery")
-    .values(requests.map((r) => ({ dedupe_key: r.dedupeKey, target_kind: r.target.kind, ...placeOf(r.target), view: JSON.stringify(r.view) })))
-    .onConflict((oc) => oc.column("dedupe_key").doNothing())
-    .returning("id")
-    .execute();
-  return rows.map((r) => String(r.id));
+  return insertDeliveries(db, requests.map(toNewDelivery));
 }
 
 /**
@@ -66,17 +72,9 @@ export async function reviseDelivery(db: DbOrTx, dedupeKey: string, view: Messag
   // A worker's claim and this update lock the same row, so exactly one sees it pending: either the worker sends the
   // new view, or this finds it sending. A sending row is rewritten too, though the worker already holds what it sends:
   // if that send fails and is retried, the retry posts the new words rather than the old ones.
-  const original =
-    (await db
-      .updateTable("delivery")
-      .set({ view: JSON.stringify(view) })
-      .where("dedupe_key", "=", dedupeKey)
-      .where("status", "in", ["pending", "sending"])
-      .returning(["id", "platform", "workspace_id", "status"])
-      .executeTakeFirst()) ??
-    (await db.selectFrom("delivery").select(["id", "platform", "workspace_id", "status"]).where("dedupe_key", "=", dedupeKey).executeTakeFirst());
+  const original = (await rewriteUnsentView(db, dedupeKey, view)) ?? (await findDeliveryByKey(db, dedupeKey));
   // Pending: the rewrite is enough. Failed: nothing was posted, so there is nothing to edit.
   if (!original || original.status === "pending" || original.status === "failed") return [];
-  const delivery = { id: String(original.id), platform: original.platform as Platform, workspaceId: original.workspace_id };
+  const delivery = { id: original.id, platform: original.platform, workspaceId: original.workspaceId };
   return recordDeliveries(db, [{ dedupeKey: editKey, target: { kind: "message", delivery }, view }]);
 }

@@ -44,7 +44,7 @@ export async function recordRequestOutcome(tx: DbOrTx, workspaceId: string, requ
  */
 export const REQUEST_KEPT_MS = 24 * 60 * 60_000;
 
-/** Forgets requests older than `maxAgeMs`; the maintenance job runs it with every reconcile. */
+/** Forgets requests older than `maxAgeMs`; a periodic job runs it (src/requests/prune-job.ts). */
 export async function pruneRequests(db: DbOrTx, maxAgeMs = REQUEST_KEPT_MS): Promise<number> {
   const result = await db
     .deleteFrom("request")

@@ -110,6 +110,8 @@ export interface DeliveryTable {
   created_at: CreatedAt;
   claimed_at: Date | null;
   sent_at: Date | null;
+  /** Not sent before this; null means as soon as possible. */
+  not_before: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ActionTable {

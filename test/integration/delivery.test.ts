@@ -1,9 +1,11 @@
 import { Redis } from "ioredis";
 import { Duration } from "luxon";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from "../../jobs/delivery-queue.ts";
-import { reconcileDeliveries, startReconcileScheduler } from "../../jobs/delivery-reconcile.ts";
+import { Queue } from "bullmq";
+import { createDeliveryQueue, DELIVERY_QUEUE, deliveryJobId, type DeliveryQueue, type DeliveryQueueOptions } from "../../jobs/delivery-queue.ts";
+import { reconcileDeliveries } from "../../jobs/delivery-reconcile.ts";
 import { startDeliveryWorker, type DeliveryWorkerOptions } from "../../jobs/delivery-worker.ts";
+import { startPeriodicJobs } from "../../jobs/periodic.ts";
 import { recordDeliveries, reviseDelivery, type DeliveryRequest } from "../../src/delivery/outbox.ts";
 import {
   PermanentDeliveryError,
@@ -93,7 +95,7 @@ afterEach(async () => {
 });
 
 function openQueue(options: Partial<DeliveryQueueOptions> = {}): DeliveryQueue {
-  const queue = createDeliveryQueue({ connection: redis, prefix, backoffMs: 20, ...options });
+  const queue = createDeliveryQueue({ db: database.db, connection: redis, prefix, backoffMs: 20, ...options });
   closers.push(() => queue.close());
   return queue;
 }
@@ -102,6 +104,9 @@ function startWorker(chat: ChatPort, options: Partial<DeliveryWorkerOptions> = {
   const worker = startDeliveryWorker({ db: database.db, connection: redis, prefix, ports: { slack: chat }, log, ...options });
   closers.push(() => worker.close());
 }
+
+/** Slack paced to one message per `ms` in each conversation; 0 leaves it unpaced. */
+const gap = (ms: number): Partial<DeliveryWorkerOptions> => ({ pacing: { slack: () => ({ perSecond: 1000 / ms }) } });
 
 async function record(...requests: DeliveryRequest[]): Promise<string[]> {
   return recordDeliveries(database.db, requests);
@@ -117,6 +122,13 @@ const statusOf = async (id: string) => (await rowOf(id)).status;
 
 /** Resolves once nothing is waiting, delayed or running: whatever was going to be sent has been. */
 const drained = (queue: DeliveryQueue) => waitFor(async () => (await queue.depth()) === 0);
+
+/** The delivery queue as BullMQ shows it, to look at a job or put a stray one there. */
+function rawQueue(): Queue {
+  const queue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix });
+  closers.push(() => queue.close());
+  return queue;
+}
 
 describe("outbound delivery", () => {
   it("sends a recorded announcement and DM once and stores where they landed", async () => {
@@ -156,7 +168,7 @@ describe("outbound delivery", () => {
   it("waits out the platform's Retry-After without spending an attempt", async () => {
     const chat = new FakeChat((n) => (n === 0 ? new RateLimitedError(300) : undefined));
     const queue = openQueue({ attempts: 1 }); // a counted attempt would fail the job outright
-    startWorker(chat, { channelGapMs: 50 });
+    startWorker(chat, gap(50));
     const ids = await record(toChannel("incident-3-announce"));
     await queue.schedule(ids);
 
@@ -170,7 +182,7 @@ describe("outbound delivery", () => {
   it("retries a platform outage with backoff and sends once", async () => {
     const chat = new FakeChat((n) => (n < 2 ? new Error("503 Service Unavailable") : undefined));
     const queue = openQueue({ backoffMs: 20 });
-    startWorker(chat, { channelGapMs: 20 }); // each try takes a channel slot; keep them short here
+    startWorker(chat, gap(20)); // each try takes a channel slot; keep them short here
     const ids = await record(toChannel("incident-4-announce"));
     await queue.schedule(ids);
 
@@ -183,7 +195,7 @@ describe("outbound delivery", () => {
   it("marks a message failed once its last attempt fails", async () => {
     const chat = new FakeChat(() => new Error("socket hang up"));
     const queue = openQueue({ attempts: 3, backoffMs: 10 });
-    startWorker(chat, { channelGapMs: 20 });
+    startWorker(chat, gap(20));
     const ids = await record(toChannel("incident-5-announce"));
     await queue.schedule(ids);
 
@@ -209,7 +221,7 @@ describe("outbound delivery", () => {
   it("spaces posts to one channel by the channel gap", async () => {
     const chat = new FakeChat();
     const queue = openQueue();
-    startWorker(chat, { channelGapMs: 200 });
+    startWorker(chat, gap(200));
     const ids = await record(...[1, 2, 3, 4, 5].map((n) => toChannel(`incident-${n}-announce`)));
     await queue.schedule(ids);
 
@@ -223,7 +235,7 @@ describe("outbound delivery", () => {
   it("does not hold a channel or person back for another channel's pace", async () => {
     const chat = new FakeChat();
     const queue = openQueue();
-    startWorker(chat, { channelGapMs: 2_000 });
+    startWorker(chat, gap(2_000));
     const ids = await record(toChannel("a", "C1"), toChannel("b", "C2"), toPerson("c", "U1"), toPerson("d", "U2"));
     await queue.schedule(ids);
 
@@ -274,15 +286,21 @@ describe("outbound delivery", () => {
     const queue = openQueue();
     startWorker(chat);
     let runs = 0;
-    const scheduler = startReconcileScheduler({
+    const scheduler = startPeriodicJobs({
       connection: redis,
       prefix,
-      every: Duration.fromMillis(150),
+      settings: { sweepEvery: Duration.fromMillis(150) },
       log,
-      run: async () => {
-        runs++;
-        return reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 });
-      },
+      jobs: [
+        {
+          name: "delivery-reconcile",
+          every: (settings) => settings.sweepEvery,
+          run: async () => {
+            runs++;
+            await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 });
+          },
+        },
+      ],
     });
     closers.push(() => scheduler.close());
 
@@ -296,13 +314,92 @@ describe("outbound delivery", () => {
   });
 });
 
+describe("a message that waits until a time", () => {
+  const inASecond = () => new Date(Date.now() + 1000);
+
+  it("is queued to wait, not sent before its time, and sent once after", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat);
+    const notBefore = inASecond();
+    const [id] = (await record({ ...toChannel("reflection-1-prompt"), notBefore })) as [string];
+    await queue.schedule([id]);
+    expect(await rawQueue().getJobState(deliveryJobId(id))).toBe("delayed");
+
+    await waitFor(async () => (await statusOf(id)) === "sent");
+    await drained(queue);
+    expect(chat.tries).toHaveLength(1);
+    expect(chat.sent[0]!.at).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(await rowOf(id)).toMatchObject({ status: "sent", attempts: 1, not_before: notBefore });
+  });
+
+  it("waits for its time when a stray job picks it early, without spending an attempt", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue({ attempts: 1 }); // a counted attempt would fail the job outright
+    startWorker(chat);
+    const notBefore = inASecond();
+    const [id] = (await record({ ...toChannel("reflection-2-prompt"), notBefore })) as [string];
+    await rawQueue().add("deliver", { deliveryId: id }, { jobId: deliveryJobId(id), attempts: 1, removeOnComplete: true });
+
+    await waitFor(async () => (await statusOf(id)) === "sent");
+    await drained(queue);
+    expect(chat.tries).toHaveLength(1);
+    expect(chat.sent[0]!.at).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(await rowOf(id)).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("is still sent once, at its time, after Redis loses its job", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    const notBefore = inASecond();
+    const [id] = (await record({ ...toChannel("reflection-3-prompt"), notBefore })) as [string];
+    await queue.schedule([id]);
+    await clearPrefix(prefix); // what FLUSHALL or a restart without persistence does to our keys
+    expect(await queue.depth()).toBe(0);
+    startWorker(chat);
+
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 1, recovered: 0 });
+    expect(await rawQueue().getJobState(deliveryJobId(id))).toBe("delayed");
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 1, recovered: 0 });
+    await waitFor(async () => (await statusOf(id)) === "sent");
+    await drained(queue);
+    expect(chat.tries).toHaveLength(1);
+    expect(chat.sent[0]!.at).toBeGreaterThanOrEqual(notBefore.getTime());
+  });
+});
+
+describe("pacing per conversation", () => {
+  it("sends one conversation's messages in order at its pace, without holding up another channel or a DM", async () => {
+    const chat = new FakeChat();
+    const queue = openQueue();
+    startWorker(chat, { pacing: { slack: () => ({ perSecond: 3 }) } });
+    const first = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => toChannel(`c1-${n}`, "C1"));
+    const others = [1, 2, 3].flatMap((n) => [toChannel(`c2-${n}`, "C2"), toPerson(`u1-${n}`, "U1")]);
+    const ids = await record(...first, ...others);
+    await queue.schedule(ids);
+
+    await waitFor(() => chat.sent.length === ids.length, { timeoutMs: 15_000 });
+    const textsTo = (target: string) => chat.sent.filter((c) => c.target === target).map((c) => c.text);
+    expect(textsTo("C1")).toEqual(first.map((r) => r.view.text));
+    expect(textsTo("C2")).toEqual(["announce c2-1", "announce c2-2", "announce c2-3"]);
+    expect(textsTo("U1")).toEqual(["dm u1-1", "dm u1-2", "dm u1-3"]);
+    // Queued after all nine, yet out before the last of them: another conversation has a pace of its own.
+    const lastToC1 = chat.sent.findLastIndex((c) => c.target === "C1");
+    chat.sent.forEach((c, i) => {
+      if (c.target !== "C1") expect(i).toBeLessThan(lastToC1);
+    });
+    await drained(queue);
+    expect(chat.tries).toHaveLength(ids.length);
+  });
+});
+
 describe("editing a message already sent", () => {
   const restricted: MessageView = { text: "INC-1 · restricted" };
 
   it("edits the message where it landed, once", async () => {
     const chat = new FakeChat();
     const queue = openQueue();
-    startWorker(chat, { channelGapMs: 50 });
+    startWorker(chat, gap(50));
     const [original] = (await record(toChannel("incident-1-announce"))) as [string];
     await queue.schedule([original]);
     await waitFor(async () => (await statusOf(original)) === "sent");
@@ -333,7 +430,7 @@ describe("editing a message already sent", () => {
   it("waits while the message it edits is still being sent, then edits it once", async () => {
     const chat = new FakeChat();
     const queue = openQueue({ attempts: 1 }); // waiting must not spend an attempt
-    startWorker(chat, { channelGapMs: 20, editWaitMs: 50 });
+    startWorker(chat, { ...gap(20), editWaitMs: 50 });
     const [original] = (await record(toChannel("incident-1-announce"))) as [string];
     // Claimed by a worker that is still talking to the platform.
     await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, claimed_at: new Date() }).where("id", "=", original).execute();
@@ -387,7 +484,7 @@ describe("editing a message already sent", () => {
   it("waits out Retry-After on an edit and holds the channel's posts back with it", async () => {
     const chat = new FakeChat((n) => (n === 0 ? new RateLimitedError(300) : undefined));
     const queue = openQueue({ attempts: 1 });
-    startWorker(chat, { channelGapMs: 50 });
+    startWorker(chat, gap(50));
     const [original] = (await record(toChannel("incident-1-announce"))) as [string];
     await markSent(original, "C1", "1700000000.000100");
     const edits = await reviseDelivery(database.db, "incident-1-announce", restricted, "incident-1-announce-restricted");
@@ -451,7 +548,7 @@ describe("messages stored by an earlier release", () => {
   it("posts a pending message stored before names and commands were in views just as the same message made now reads", async () => {
     const chat = new RenderingChat();
     const queue = openQueue();
-    startWorker(chat, { channelGapMs: 0 });
+    startWorker(chat, gap(0));
     const keys = ["actionAssigned", "actionTaken", "youLead"] as const;
     const ids = await record(...keys.map((key) => ({ ...toPerson(`old-${key}`, "U0CARER"), view: before[key] })));
     await queue.schedule(ids);
