@@ -1,6 +1,5 @@
-import type { Command, CommandName } from "./commands/command.ts";
-
-export type { CommandName };
+/** A command word a feature registered (`incident`, `action`, …): a slash command in Slack, a word typed to the bot elsewhere. */
+export type CommandName = string;
 import type { ChannelRef, PersonRef } from "./ports.ts";
 import type { FormErrors, FormValues, FormView, MessageView } from "./views/view.ts";
 
@@ -70,11 +69,3 @@ export interface CommandQueue {
 
 /** Runs a deferred command through the core and gives its answer to the user; each platform adapter has one. */
 export type CommandAnswerer = (command: DeferredCommand) => Promise<void>;
-
-/**
- * Whether a command may be answered later by a worker. A form must open while the platform's trigger is fresh (Slack:
- * 3 seconds), so a command that opens one is answered by the process that received it; the rest can wait in a queue.
- */
-export function canDefer(command: Command): boolean {
-  return command.kind !== "incident.form";
-}

@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
-import type { CommandName } from "../commands/command.ts";
-import type { CommandQueue, Debrief, DeferredCommand, Interaction, Outcome, Submission } from "../interaction.ts";
+import type { CommandName, CommandQueue, Debrief, DeferredCommand, Interaction, Outcome, Submission } from "../interaction.ts";
 import type { Platform } from "../ports.ts";
 import { notTakenView, replyView } from "../views/reply-views.ts";
 import type { FormValues, MessageView } from "../views/view.ts";

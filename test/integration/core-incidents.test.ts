@@ -744,4 +744,10 @@ describe("bad input", () => {
     const reply = await say("UALICE", "debrief", "help");
     for (const usage of ["/incident list", "/action INC-12 @owner", "/reflect export", "/debrief manager @person @manager"]) expect(reply).toContain(usage);
   });
+
+  it("answers /incident help with the same help, rather than logging an incident called help", async () => {
+    const reply = await say("UALICE", "incident", "help");
+    for (const usage of ["/incident list", "/action INC-12 @owner", "/reflect export", "/debrief manager @person @manager"]) expect(reply).toContain(usage);
+    expect(await incidentCount()).toBe(0);
+  });
 });

@@ -81,7 +81,7 @@ describe("the restricted rule", () => {
   });
 
   it("is told in /debrief help as it is applied, severe psychological harm included", () => {
-    const help = helpView().sections!.map((s) => plainText(s.text ?? "")).join("\n");
+    const help = helpView(["/incident …"]).sections!.map((s) => plainText(s.text ?? "")).join("\n");
     expect(help).toContain("Restricted incidents (safeguarding, physical harm moderate or worse, or psychological harm severe)");
   });
 });
