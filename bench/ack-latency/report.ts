@@ -98,7 +98,7 @@ const ACKNOWLEDGES_AFTER: Record<string, string> = {
   "bare-bolt": "nothing",
   "redis-ack": "one Redis XADD",
   "postgres-ack": "one Postgres INSERT",
-  debrief: "BullMQ add (web process)",
+  debrief: "its command queue (web process)",
 };
 
 /** The process every other one's CPU per acknowledgement is compared with: the cheapest durable acknowledgement. */
