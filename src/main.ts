@@ -1,8 +1,62 @@
-import { pino } from "pino";
+import { realpathSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, readConfig, ROLES, usesConsole, type Role } from "./config.ts";
+import { pino } from "pino";
+import { startCommandWorker } from "../jobs/command-worker.ts";
+import { createCommandQueue } from "../jobs/command-queue.ts";
+import { deliveryReconcileJob } from "../jobs/delivery-reconcile.ts";
+import { createDeliveryQueue } from "../jobs/delivery-queue.ts";
+import { startDeliveryWorker } from "../jobs/delivery-worker.ts";
+import { startPeriodicJobs } from "../jobs/periodic.ts";
+import type { Background } from "./background.ts";
+import { ConfigError, readConfig, ROLES, usesConsole, type Config, type Role } from "./config.ts";
 import { createLogger } from "./infra/logger.ts";
-import { start } from "./runtime.ts";
+import type { PlatformEntry } from "./platform.ts";
+import { start, type Running, type StartOptions } from "./runtime.ts";
+
+/**
+ * The composition root: the only module that knows adapters/ and jobs/. Each platform is one entry; an adapter is
+ * loaded only when configured, so the console starts without loading Bolt.
+ */
+export const PLATFORMS: readonly PlatformEntry[] = [
+  { platform: "slack", configured: (config) => config.slack !== null, create: async (context) => (await import("../adapters/slack/platform.ts")).slackPlatform(context) },
+  { platform: "console", configured: usesConsole, create: async (context) => (await import("../adapters/console/platform.ts")).consolePlatform(context) },
+];
+
+/** BullMQ queues and workers behind the runtime's Background port. */
+export const BACKGROUND: Background = {
+  deliveryQueue: (options) => createDeliveryQueue(options),
+  commandQueue: (options) => createCommandQueue(options),
+  startWorkers({ db, connection, prefix, config, log, metrics, platforms, deliveries, periodic }) {
+    const place = { connection, prefix };
+    const answerers = Object.fromEntries(Object.entries(platforms).flatMap(([name, p]) => (p.answerQueued ? [[name, p.answerQueued]] : [])));
+    const commands = startCommandWorker({ ...place, answerers, log });
+    const delivery = startDeliveryWorker({
+      ...place,
+      db,
+      ports: Object.fromEntries(Object.entries(platforms).map(([name, p]) => [name, p.chat])),
+      pacing: Object.fromEntries(Object.entries(platforms).map(([name, p]) => [name, p.pacing])),
+      log,
+      metrics: {
+        delivered: (platform) => metrics.deliveries.inc({ platform, outcome: "sent" }),
+        failed: (platform) => metrics.deliveries.inc({ platform, outcome: "failed" }),
+        rateLimited: (platform) => metrics.deliveries.inc({ platform, outcome: "rate_limited" }),
+      },
+    });
+    const jobs = startPeriodicJobs({ ...place, settings: config, log, jobs: [deliveryReconcileJob(db, deliveries), ...periodic] });
+    return {
+      async close() {
+        await jobs.close();
+        await delivery.close();
+        await commands.close();
+      },
+    };
+  },
+};
+
+/** Debrief with every platform and the BullMQ background: what `npm start` runs, and what end-to-end tests start. */
+export function startDebrief(config: Config, options: Omit<StartOptions, "platforms" | "background">): Promise<Running> {
+  return start(config, { ...options, platforms: PLATFORMS, background: BACKGROUND });
+}
 
 /** `npm start [-- --role web|worker]`: one process runs everything unless a role is named. */
 async function main(): Promise<void> {
@@ -30,7 +84,7 @@ async function main(): Promise<void> {
 
   let running;
   try {
-    running = await start(config, { role, log, terminal: { input: process.stdin, output: process.stdout, user: process.env.USER ?? "you" } });
+    running = await startDebrief(config, { role, log, terminal: { input: process.stdin, output: process.stdout, user: process.env.USER ?? "you" } });
   } catch (err) {
     log.fatal({ err }, "start-up failed");
     process.stderr.write(`debrief: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -51,4 +105,6 @@ async function main(): Promise<void> {
   void running.finished.then(() => shutdown("end of console input"));
 }
 
-await main();
+// Run when this file is the program (npm start), not when a test imports startDebrief.
+const program = process.argv[1] ? realpathSync(process.argv[1]) : "";
+if (program === import.meta.filename) await main();

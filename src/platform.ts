@@ -1,4 +1,9 @@
+import type { Readable, Writable } from "node:stream";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import type { InboundPort } from "./core/inbound.ts";
 import type { Route } from "./infra/http-server.ts";
+import type { CommandAnswerer } from "./interaction.ts";
 import type { ChatPort, Directory, Platform } from "./ports.ts";
 
 /** A conversation the bot sends to: a channel, or a person's direct message. */
@@ -18,7 +23,7 @@ export interface Pacing {
 /**
  * One chat platform behind one contract (STYLE.md): what it serves (HTTP routes, or a socket it opens in start), how
  * the bot speaks there (ChatPort), who people are there (Directory), and how fast it may post. The runtime loops over
- * the configured adapters; adding a platform adds an adapter, not branches.
+ * the configured adapters; adding a platform adds an adapter and an entry in src/main.ts, not branches.
  */
 export interface PlatformAdapter {
   readonly platform: Platform;
@@ -26,10 +31,31 @@ export interface PlatformAdapter {
   readonly routes: readonly Route[];
   readonly chat: ChatPort;
   readonly directory: Directory;
-  /** The platform's own limit for one conversation (Slack: about 1 a second per channel; Teams: 7 a second). */
+  /** The platform's own limit for one conversation (Slack: about 1 a second per channel). */
   pacing(conversation: Conversation): Pacing;
-  /** Starts taking requests (checks credentials, opens a socket, opens the terminal). */
+  /** Answers, in a worker, a command its web process queued; only platforms that can answer later have one. */
+  readonly answerQueued?: CommandAnswerer;
+  /** A terminal the process runs in the foreground: the process then serves no HTTP (the console). */
+  readonly foreground?: boolean;
+  /** Starts taking requests from people (web role): checks credentials, opens a socket, opens the terminal. */
   start(): Promise<void>;
   /** Stops taking requests and waits for those in flight. */
   stop(): Promise<void>;
+  /** Resolves when the platform's session ends by itself (the console, at the end of input); absent for servers. */
+  readonly finished?: Promise<void>;
+}
+
+/** What an adapter is built from: the core's inbound port, the configuration, and, for a terminal, the terminal. */
+export interface AdapterContext {
+  readonly inbound: InboundPort;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly terminal?: { input: Readable; output: Writable; user: string };
+}
+
+/** A platform as the entry point lists it: when it is configured, and how to build its adapter (loaded only then). */
+export interface PlatformEntry {
+  readonly platform: Platform;
+  configured(config: Config): boolean;
+  create(context: AdapterContext): Promise<PlatformAdapter>;
 }

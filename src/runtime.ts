@@ -1,30 +1,24 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
-import { usesConsole, type Config, type Role } from "./config.ts";
-import { createDebrief } from "./create-debrief.ts";
-import type { CommandAnswerer } from "./interaction.ts";
-import type { ChatPort, Directory, Platform } from "./ports.ts";
-import { migrateToLatest, openDatabase } from "./store/database.ts";
-import { pruneRequestsJob } from "./requests/prune-job.ts";
-import { createHttpServer, readinessChecks, type Route } from "./infra/http-server.ts";
-import { createMetrics, inboundMetrics, type Metrics } from "./infra/metrics.ts";
+import type { Background } from "./background.ts";
+import type { Config, Role } from "./config.ts";
 import { createInbound } from "./core/inbound.ts";
+import { createDebrief } from "./create-debrief.ts";
+import { createHttpServer, readinessChecks } from "./infra/http-server.ts";
+import { createMetrics, inboundMetrics, type Metrics } from "./infra/metrics.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "./infra/redis-server.ts";
-import { createCommandQueue } from "../jobs/command-queue.ts";
-import { startCommandWorker } from "../jobs/command-worker.ts";
-import { createDeliveryQueue } from "../jobs/delivery-queue.ts";
-import { startDeliveryWorker } from "../jobs/delivery-worker.ts";
-import { deliveryReconcileJob } from "../jobs/delivery-reconcile.ts";
-import { startPeriodicJobs } from "../jobs/periodic.ts";
-import { ConsoleChatPort, ConsoleDirectory } from "../adapters/console/chat-port.ts";
-import { runConsole } from "../adapters/console/session.ts";
-import { toConsoleName } from "../adapters/console/names.ts";
-import { consolePacing } from "../adapters/console/pacing.ts";
-import { slackPacing } from "../adapters/slack/pacing.ts";
+import type { PlatformAdapter, PlatformEntry } from "./platform.ts";
+import type { Directory, Platform } from "./ports.ts";
+import { pruneRequestsJob } from "./requests/prune-job.ts";
+import { migrateToLatest, openDatabase } from "./store/database.ts";
 
 export interface StartOptions {
   role: Role;
   log: Logger;
+  /** Every platform Debrief knows; those the configuration names are started. */
+  platforms: readonly PlatformEntry[];
+  /** Queues and workers (jobs/, wired by src/main.ts). */
+  background: Background;
   /** The terminal for the console adapter, used when no platform is configured. */
   terminal?: { input: Readable; output: Writable; user: string };
 }
@@ -49,8 +43,8 @@ async function drained(depth: () => Promise<number>, timeoutMs: number): Promise
   }
 }
 
-/** Starts Debrief in one process: storage, Redis, the platforms, and the web and worker roles asked for. */
-export async function start(config: Config, { role, log, terminal }: StartOptions): Promise<Running> {
+/** Starts Debrief in one process: storage, Redis, the configured platforms, and the web and worker roles asked for. */
+export async function start(config: Config, { role, log, platforms, background, terminal }: StartOptions): Promise<Running> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) {
@@ -79,90 +73,57 @@ export async function start(config: Config, { role, log, terminal }: StartOption
     await checkNoEviction(redis, log);
 
     const metrics = createMetrics();
-    const queue = createDeliveryQueue({ db, connection: redis, prefix: config.redisPrefix });
+    const queue = background.deliveryQueue({ db, connection: redis, prefix: config.redisPrefix });
     stops.push(() => queue.close());
     metrics.setQueueDepthSource(() => queue.depth());
-    const commands = createCommandQueue({ connection: redis, prefix: config.redisPrefix });
+    const commands = background.commandQueue({ connection: redis, prefix: config.redisPrefix });
     stops.push(() => commands.close());
 
-    const ports: Partial<Record<Platform, ChatPort>> = {};
+    // Filled as each platform's adapter is built; the core reads it at request time.
     const directories: Partial<Record<Platform, Directory>> = {};
-    const answerers: Partial<Record<Platform, CommandAnswerer>> = {};
-    const routes: Route[] = [];
-    const debriefDeps = { db, deliveries: queue, directories, config, log, now: () => new Date() };
-    const debrief = createDebrief(debriefDeps);
+    const debrief = createDebrief({ db, deliveries: queue, directories, config, log, now: () => new Date() });
     const inbound = createInbound({ debrief, commands, metrics: inboundMetrics(metrics), log });
 
-    const platformStarts: (() => Promise<void>)[] = [];
-    const useConsole = usesConsole(config);
-    if (config.slack) {
-      // Loaded only when configured, so the console starts without loading Bolt.
-      const { createSlackAdapter } = await import("../adapters/slack/app.ts");
-      const slack = createSlackAdapter({ config: config.slack, inbound, log });
-      ports.slack = slack.chatPort;
-      directories.slack = slack.directory;
-      answerers.slack = slack.answerCommand;
-      routes.push(...slack.routes);
-      if (role !== "worker") {
-        platformStarts.push(() => slack.start());
-        stops.push(() => slack.stop());
-      }
-    }
-    if (useConsole) {
-      const output = terminal?.output ?? process.stdout;
-      ports.console = new ConsoleChatPort({ output });
-      // Whoever starts the console is its admin, as the person who installs an app is in Slack.
-      directories.console = new ConsoleDirectory(config.timeZone, toConsoleName(terminal?.user ?? "you"));
+    const adapters: PlatformAdapter[] = [];
+    for (const entry of platforms.filter((p) => p.configured(config))) {
+      const adapter = await entry.create({ inbound, config, log, ...(terminal ? { terminal } : {}) });
+      directories[adapter.platform] = adapter.directory;
+      adapters.push(adapter);
     }
 
     if (role !== "web") {
       // Stopped after the web role (stops run in reverse), so commands acknowledged before the stop are answered.
-      const commandWorker = startCommandWorker({ connection: redis, prefix: config.redisPrefix, answerers, log });
-      stops.push(() => commandWorker.close());
-      const worker = startDeliveryWorker({
+      const workers = background.startWorkers({
         db,
         connection: redis,
         prefix: config.redisPrefix,
-        ports,
+        config,
         log,
-        pacing: { slack: slackPacing, console: consolePacing },
-        metrics: {
-          delivered: (platform) => metrics.deliveries.inc({ platform, outcome: "sent" }),
-          failed: (platform) => metrics.deliveries.inc({ platform, outcome: "failed" }),
-          rateLimited: (platform) => metrics.deliveries.inc({ platform, outcome: "rate_limited" }),
-        },
+        metrics,
+        platforms: Object.fromEntries(adapters.map((a) => [a.platform, a])),
+        deliveries: queue,
+        periodic: [pruneRequestsJob(db)],
       });
-      stops.push(() => worker.close());
-      const periodic = startPeriodicJobs({
-        connection: redis,
-        prefix: config.redisPrefix,
-        settings: config,
-        log,
-        jobs: [deliveryReconcileJob(db, queue), pruneRequestsJob(db)],
-      });
-      stops.push(() => periodic.close());
+      stops.push(() => workers.close());
     }
 
     let port: number | null = null;
-    if (role !== "worker" && !useConsole) {
-      const http = createHttpServer({ routes, readiness: readinessChecks(db, redis), metrics, log });
-      port = await http.listen(config.port);
-      // Stopped first (stops run in reverse): no new requests while the rest winds down.
-      stops.push(() => http.close());
-      log.info({ port }, "listening");
-    }
-    for (const startPlatform of platformStarts) await startPlatform();
-
     let finished: Promise<void> = new Promise(() => {});
-    if (useConsole && role !== "worker") {
-      finished = runConsole({
-        inbound,
-        input: terminal?.input ?? process.stdin,
-        output: terminal?.output ?? process.stdout,
-        user: terminal?.user ?? "you",
-        timeZone: config.timeZone,
-        log,
-      }).then(() => drained(() => queue.depth(), CONSOLE_DRAIN_MS));
+    if (role !== "worker") {
+      // A terminal in the foreground is the whole of the web role; anything else is served over HTTP.
+      if (!adapters.some((a) => a.foreground)) {
+        const http = createHttpServer({ routes: adapters.flatMap((a) => a.routes), readiness: readinessChecks(db, redis), metrics, log });
+        port = await http.listen(config.port);
+        // Stopped first (stops run in reverse): no new requests while the rest winds down.
+        stops.push(() => http.close());
+        log.info({ port }, "listening");
+      }
+      for (const adapter of adapters) {
+        await adapter.start();
+        stops.push(() => adapter.stop());
+      }
+      const ending = adapters.flatMap((a) => (a.finished ? [a.finished] : []));
+      if (ending.length > 0) finished = Promise.race(ending).then(() => drained(() => queue.depth(), CONSOLE_DRAIN_MS));
     }
     return { port, metrics, finished, stop };
   } catch (err) {

@@ -1,7 +1,7 @@
 import { setPriority } from "node:os";
 import { readConfig, type Role } from "../../src/config.ts";
 import { createLogger } from "../../src/infra/logger.ts";
-import { start } from "../../src/runtime.ts";
+import { startDebrief } from "../../src/main.ts";
 import { serveParent } from "./ipc.ts";
 
 /**
@@ -24,7 +24,7 @@ if (niceness) setPriority(niceness);
 const config = readConfig(process.env);
 const log = createLogger(config.logLevel);
 const role = (process.env.BENCH_DEBRIEF_ROLE ?? "all") as Role;
-const running = await start(config, { role, log });
+const running = await startDebrief(config, { role, log });
 
 serveParent(
   { port: running.port, pid: process.pid },

@@ -1,5 +1,6 @@
 import { startChild, type Child } from "./ipc.ts";
 import type { Resources } from "./resources.ts";
+import { channelLeads, workforce } from "./workload.ts";
 
 /** The processes a run starts: the fake Slack, Debrief and the Bolt apps it is compared with, and the load generator. */
 
@@ -88,6 +89,8 @@ export async function startDebrief(files: RunFiles, slack: FakeSlackInfo, signin
     PORT: "0",
     // The default level, as deployed; the lines go to the run's log file.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+    // Only an admin makes a channel a team space: the people who run /debrief setup before the load are admins here.
+    DEBRIEF_ADMINS: channelLeads(workforce()).map((p) => p.userId).join(","),
     // Announcements and replies do not depend on working hours; fixed so the run is the same any day.
     WORKING_HOURS: "always",
     TIME_ZONE: "Europe/London",

@@ -7,7 +7,7 @@ import { PassThrough, Writable } from "node:stream";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
-import { start } from "../../src/runtime.ts";
+import { startDebrief } from "../../src/main.ts";
 import { silentLog } from "../support/fakes.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
@@ -44,7 +44,7 @@ async function runConsole(env: Record<string, string>, lines: readonly string[],
   let printed = "";
   output.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
 
-  const running = await start(readConfig(env), { role: "all", log, terminal: { input, output, user: "alice" } });
+  const running = await startDebrief(readConfig(env), { role: "all", log, terminal: { input, output, user: "alice" } });
   try {
     for (const line of lines) input.write(`${line}\n`);
     input.end();

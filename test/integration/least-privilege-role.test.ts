@@ -4,7 +4,7 @@ import { PassThrough, Readable } from "node:stream";
 import { Migrator, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
-import { start } from "../../src/runtime.ts";
+import { startDebrief } from "../../src/main.ts";
 import { migrateToLatest, openDatabase, type Db } from "../../src/store/database.ts";
 import { migrations } from "../../migrations/index.ts";
 import { silentLog } from "../support/fakes.ts";
@@ -66,7 +66,7 @@ async function startAsAppRoleAndType(lines: readonly string[]): Promise<string> 
   const printed: Buffer[] = [];
   output.on("data", (chunk: Buffer) => printed.push(chunk));
   const input = Readable.from(lines.map((line) => `${line}\n`));
-  const running = await start(config, { role: "all", log: silentLog, terminal: { input, output, user: "alice" } });
+  const running = await startDebrief(config, { role: "all", log: silentLog, terminal: { input, output, user: "alice" } });
   await running.finished.finally(() => running.stop());
   return Buffer.concat(printed).toString("utf8");
 }
@@ -116,7 +116,7 @@ describe("running under a least-privilege database role", () => {
     await admin(await readmeGrants(appRole()), urlAs(OWNER));
 
     await expect(startAsAppRoleAndType([])).rejects.toThrow(
-      new RegExp(`database migration ${names.at(-1)} failed: permission denied .*Run \`npm run migrate\` with the owner's DATABASE_URL`),
+      new RegExp(`database migration ${names.at(-1)} failed: (permission denied|must be owner) .*Run \`npm run migrate\` with the owner's DATABASE_URL`),
     );
     const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(owner);
     expect(ran.rows.map((r) => r.name)).toEqual(names.slice(0, -1));

@@ -86,7 +86,7 @@ describe("SlackChatPort", () => {
 describe("SlackDirectory", () => {
   it("names people by their Slack display name and gives their time zone, asking Slack once for a while", async () => {
     const [a, b] = await Promise.all([directory.profile(lead), directory.profile(lead)]);
-    expect(a).toEqual({ displayName: "Jo (Registered Manager)", timeZone: "Europe/London" });
+    expect(a).toEqual({ displayName: "Jo (Registered Manager)", timeZone: "Europe/London", isAdmin: false });
     expect(b).toEqual(a);
     expect(await directory.profile(lead)).toEqual(a);
     expect(fake.callsTo("users.info")).toHaveLength(1);
@@ -96,6 +96,11 @@ describe("SlackDirectory", () => {
     const person = { ...lead, userId: "U0NONAME" };
     fake.failNext("users.info", 1, { kind: "http", status: 500 });
     await expect(directory.profile(person)).rejects.toThrow();
-    expect(await directory.profile(person)).toEqual({ displayName: "Person U0NONAME", timeZone: "Europe/London" });
+    expect(await directory.profile(person)).toEqual({ displayName: "Person U0NONAME", timeZone: "Europe/London", isAdmin: false });
+  });
+
+  it("takes a Slack workspace admin as an admin", async () => {
+    fake.admins.add("U0WSADMIN");
+    expect(await directory.profile({ ...lead, userId: "U0WSADMIN" })).toMatchObject({ isAdmin: true });
   });
 });

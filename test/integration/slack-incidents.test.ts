@@ -1,7 +1,8 @@
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
-import { start, type Running } from "../../src/runtime.ts";
+import { startDebrief } from "../../src/main.ts";
+import type { Running } from "../../src/runtime.ts";
 import { startFakeSlack, type FakeSlack, type SlackCall } from "../support/fake-slack.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
@@ -20,7 +21,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { silentLog } from "../support/fakes.ts";
 
 /**
- * Debrief end to end as Slack drives it: the real process (`start()` from the runtime) with Postgres, Redis, the
+ * Debrief end to end as Slack drives it: the real process (`startDebrief()` from src/main.ts) with Postgres, Redis, the
  * delivery worker and the Bolt app over HTTP, a fake Slack Web API, and requests signed as Slack signs them.
  * Each test uses a workspace of its own, so references (INC-1, INC-2, …) start again in each.
  */
@@ -46,7 +47,7 @@ beforeAll(async () => {
     SLACK_API_URL: fake.url,
     PORT: "0",
   });
-  running = await start(config, { role: "all", log: silentLog });
+  running = await startDebrief(config, { role: "all", log: silentLog });
   endpoint = `http://127.0.0.1:${running.port}/slack/events`;
 });
 

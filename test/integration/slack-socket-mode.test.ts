@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
-import { start, type Running } from "../../src/runtime.ts";
+import { startDebrief } from "../../src/main.ts";
+import type { Running } from "../../src/runtime.ts";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
@@ -34,7 +35,7 @@ beforeAll(async () => {
     SLACK_API_URL: fake.url,
     PORT: "0",
   });
-  running = await start(config, { role: "all", log: silentLog });
+  running = await startDebrief(config, { role: "all", log: silentLog });
 });
 
 afterAll(async () => {

@@ -142,3 +142,58 @@ describe("boundaries", () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe("layers", () => {
+  const ADAPTERS = join(ROOT, "adapters");
+  const JOBS = join(ROOT, "jobs");
+  // What an adapter may know of the product: the inbound port and what it speaks in (requests, outcomes, views), the
+  // platform contract and its ports, the text rule it shows user text by, and the HTTP route and config types it plugs into.
+  const ADAPTER_MAY_IMPORT = [
+    "src/core/inbound.ts",
+    "src/core/user-message.ts",
+    "src/interaction.ts",
+    "src/views/view.ts",
+    "src/platform.ts",
+    "src/ports.ts",
+    "src/domain/text.ts",
+    "src/infra/http-server.ts",
+    "src/config.ts",
+  ].map((p) => join(ROOT, p));
+
+  const codeUnder = (dir: string) =>
+    filesUnder(dir)
+      .filter((path) => CODE.test(path))
+      .map((path) => ({ path, name: relative(ROOT, path), text: readFileSync(path, "utf8") }));
+  const localImports = (path: string, text: string) =>
+    importsOf(text, path)
+      .specifiers.filter((spec) => spec.startsWith("."))
+      .map((spec) => resolve(dirname(path), spec));
+  const within = (target: string, dir: string) => target === dir || target.startsWith(dir + sep);
+
+  it("only src/main.ts, the composition root, imports adapters/ or jobs/", () => {
+    const offenders = codeUnder(SRC).flatMap(({ path, name, text }) =>
+      name === join("src", "main.ts") ? [] : localImports(path, text).filter((t) => within(t, ADAPTERS) || within(t, JOBS)).map((t) => `${name} → ${relative(ROOT, t)}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("adapters reach the product only through the inbound port, the view model and the platform contract", () => {
+    const offenders = codeUnder(ADAPTERS).flatMap(({ path, name, text }) =>
+      localImports(path, text)
+        .filter((t) => within(t, SRC) && !ADAPTER_MAY_IMPORT.includes(t))
+        .map((t) => `${name} → ${relative(ROOT, t)}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("an adapter does not import another platform's adapter", () => {
+    const platforms = readdirSync(ADAPTERS);
+    const offenders = codeUnder(ADAPTERS).flatMap(({ path, name, text }) => {
+      const own = relative(ADAPTERS, path).split(sep)[0];
+      return localImports(path, text)
+        .filter((t) => within(t, ADAPTERS) && platforms.some((p) => p !== own && within(t, join(ADAPTERS, p))))
+        .map((t) => `${name} → ${relative(ROOT, t)}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+import type { AdapterContext, PlatformAdapter } from "../../src/platform.ts";
+import { ConsoleChatPort, ConsoleDirectory } from "./chat-port.ts";
+import { toConsoleName } from "./names.ts";
+import { consolePacing } from "./pacing.ts";
+import { runConsole } from "./session.ts";
+
+/** The terminal behind the platform contract: a chat with the bot in this process's foreground. */
+export async function consolePlatform({ inbound, config, log, terminal }: AdapterContext): Promise<PlatformAdapter> {
+  const input = terminal?.input ?? process.stdin;
+  const output = terminal?.output ?? process.stdout;
+  const user = terminal?.user ?? "you";
+  let ended!: () => void;
+  const finished = new Promise<void>((resolve) => (ended = resolve));
+  return {
+    platform: "console",
+    routes: [],
+    chat: new ConsoleChatPort({ output }),
+    // Whoever starts the console is its admin, as the person who installs an app is in Slack.
+    directory: new ConsoleDirectory(config.timeZone, toConsoleName(user)),
+    pacing: consolePacing,
+    foreground: true,
+    async start() {
+      void runConsole({ inbound, input, output, user, timeZone: config.timeZone, log }).then(ended, ended);
+    },
+    async stop() {},
+    finished,
+  };
+}
