@@ -7,5 +7,8 @@ export interface ListenerDeps {
   log: Logger;
 }
 
-/** Forms and buttons are routed by the namespace of their id, the same words as the slash commands. */
-export const DEBRIEF_ID = /^(incident|action|reflect|debrief)\./;
+/**
+ * Forms and buttons are ours when their id has a feature's namespace (`incident.details`); which feature answers is
+ * the core's to say, so a new feature needs no change here.
+ */
+export const DEBRIEF_ID = /^[a-z][\w-]*\./;
