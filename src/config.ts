@@ -242,6 +242,20 @@ const Environment = z
     }
   });
 
+/**
+ * What the core reads of the configuration: how the product behaves, never where it runs or its secrets. The core
+ * takes this (src/core/feature.ts), not the environment; teams will override it per team.
+ */
+export type Settings = Pick<
+  Config,
+  "timeZone" | "admins" | "workingHours" | "reflectionSchedule" | "reflectionReminder" | "promptMinGap" | "escalationLadder" | "sweepEvery"
+>;
+
+export function settingsOf(config: Config): Settings {
+  const { timeZone, admins, workingHours, reflectionSchedule, reflectionReminder, promptMinGap, escalationLadder, sweepEvery } = config;
+  return { timeZone, admins, workingHours, reflectionSchedule, reflectionReminder, promptMinGap, escalationLadder, sweepEvery };
+}
+
 /** With no chat platform configured, Debrief is a chat in the terminal (the console adapter). */
 export function usesConsole(config: Pick<Config, "slack" | "teams">): boolean {
   return !config.slack && !config.teams;

@@ -6,7 +6,7 @@ import { reflections } from "./features/reflections/index.ts";
 import { team } from "./features/team/index.ts";
 import type { Debrief } from "./interaction.ts";
 
-/** The core needs the whole configuration: settings are shown to users as well as used. */
+/** The core's ports and the settings it reads (not the environment: no tokens, no URLs). */
 export type DebriefDeps = FeatureDeps;
 
 /** Debrief: the core with its features. A new feature is a folder under src/features and one entry here. */

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { Background } from "./background.ts";
-import type { Config, Role } from "./config.ts";
+import { settingsOf, type Config, type Role } from "./config.ts";
 import { createInbound } from "./core/inbound.ts";
 import { createDebrief } from "./create-debrief.ts";
 import { createHttpServer, readinessChecks } from "./infra/http-server.ts";
@@ -81,7 +81,7 @@ export async function start(config: Config, { role, log, platforms, background, 
 
     // Filled as each platform's adapter is built; the core reads it at request time.
     const directories: Partial<Record<Platform, Directory>> = {};
-    const debrief = createDebrief({ db, deliveries: queue, directories, config, log, now: () => new Date() });
+    const debrief = createDebrief({ db, deliveries: queue, directories, config: settingsOf(config), log, now: () => new Date() });
     const inbound = createInbound({ debrief, commands, metrics: inboundMetrics(metrics), log });
 
     const adapters: PlatformAdapter[] = [];

@@ -1,4 +1,4 @@
-import type { Config } from "../config.ts";
+import type { Settings } from "../config.ts";
 import type { Interaction, Outcome, Submission } from "../interaction.ts";
 import type { CoreDeps } from "../usecases/deps.ts";
 import type { FormValues, MessageView } from "../views/view.ts";
@@ -42,8 +42,8 @@ export interface Request {
   help(): MessageView;
 }
 
-/** The core's ports as features see them; settings are read, as well as shown, through `config`. */
-export type FeatureDeps = CoreDeps & { config: Config };
+/** The core's ports as features see them; settings are read, as well as shown, through `config` (no secrets). */
+export type FeatureDeps = CoreDeps & { config: Settings };
 
 /** A feature's typed route, stored beside others of other command types. */
 export const command = <C>(route: CommandRoute<C>): CommandRoute<never> => route as unknown as CommandRoute<never>;
