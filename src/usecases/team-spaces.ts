@@ -10,7 +10,7 @@ import type { Person } from "../store/people.ts";
 import { findPerson, setHomeTeam, setManager } from "../store/people.ts";
 import { createTeam, findTeam, findTeamByChannel, listTeams, setLead, teamsLedBy, type Team } from "../store/teams.ts";
 import type { MessageView } from "../views/view.ts";
-import { leadHandedOnView, noLongerReportsView, reportsToYouView, yourManagerView, yourTeamView, youLeadView } from "../views/role-views.ts";
+import { leadHandedOnView, leftYourTeamView, noLongerReportsView, reportsToYouView, yourManagerView, yourTeamView, youLeadView } from "../views/role-views.ts";
 import { isAdmin } from "./admins.ts";
 import type { CoreDeps } from "./deps.ts";
 import { knownPerson, mentionedRef, personName } from "./people.ts";
@@ -155,7 +155,10 @@ export async function setMember(deps: CoreDeps, interaction: Interaction, userId
   });
   const deliveryIds = await deps.db.transaction().execute(async (tx) => {
     const told: DeliveryRequest[][] = [];
-    await joinTeam(tx, { person, team, actor, told });
+    const auditId = await joinTeam(tx, { person, team, actor, told });
+    // The lead they leave hears of it too: a move takes their restricted incidents out of that lead's sight.
+    const oldLead = oldTeam?.leadId ? await findPerson(tx, oldTeam.leadId) : undefined;
+    if (oldTeam && oldLead) told.push(tell(auditId, oldLead, leftYourTeamView(oldTeam.name, personName(person), team.name, personName(actor)), actor));
     return recordDeliveries(tx, told.flat());
   });
   await scheduleQuietly(deps, deliveryIds);
@@ -169,7 +172,7 @@ export async function setMember(deps: CoreDeps, interaction: Interaction, userId
 export async function joinTeam(
   tx: DbOrTx,
   change: { person: Person; team: Team; actor: Person; told: DeliveryRequest[][] },
-): Promise<void> {
+): Promise<string> {
   const { person, team, actor, told } = change;
   await setHomeTeam(tx, person.id, team.id);
   const auditId = await recordAudit(tx, {
@@ -181,6 +184,7 @@ export async function joinTeam(
     after: { teamId: team.id },
   });
   told.push(tell(auditId, person, yourTeamView(team.name, personName(actor)), actor));
+  return auditId;
 }
 
 /** A direct message about a change, named by its audit entry so each change tells each person once; none to the actor. */

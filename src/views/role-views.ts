@@ -55,6 +55,15 @@ export function noLongerReportsView(person: PersonName, manager: PersonName, act
   ]);
 }
 
+export function leftYourTeamView(teamName: string, person: PersonName, newTeamName: string, actor: PersonName): MessageView {
+  return message(`Someone has left #${teamName}`, [
+    mention(person),
+    ` is no longer a member of #${teamName}; they are now in #${newTeamName}`,
+    ...by(actor),
+    ". Their restricted incidents now go to that team's lead. If that is a mistake, ask an admin.",
+  ]);
+}
+
 export function yourTeamView(teamName: string, actor: PersonName): MessageView {
   return message(`You are now a member of #${teamName}`, [
     `You are now a member of #${teamName} in Debrief`,

@@ -305,6 +305,14 @@ describe("home teams", () => {
     expect(await dmsTo("USAM")).toContainEqual(expect.stringContaining("You are now a member of #elm-lodge in Debrief (set by @UELMLEAD)"));
     expect((await audit("person.team_set")).filter((a) => a.subject === "slack:T1:USAM").map((a) => a.after)).toEqual([{ teamId: await oak() }, { teamId: await elm() }]);
   });
+
+  it("tell the lead of the team someone is taken from, so a lead elsewhere cannot quietly take a member's incidents", async () => {
+    await say(interaction("ULEAD", "COAK"), "member <@USAM>");
+    await say(interaction("UELMLEAD", "CELM"), "member <@USAM>");
+    expect(await dmsTo("ULEAD")).toContainEqual(
+      expect.stringContaining("@USAM is no longer a member of #oak-house; they are now in #elm-lodge (set by @UELMLEAD)"),
+    );
+  });
 });
 
 describe("a hostile colleague", () => {
