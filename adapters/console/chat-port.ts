@@ -1,11 +1,14 @@
 import type { Writable } from "node:stream";
 import type { ChannelRef, ChatPort, Directory, MessageRef, PersonProfile, PersonRef } from "../../src/ports.ts";
 import type { MessageView } from "../../src/views/view.ts";
+import type { AnswerBook } from "./answer-book.ts";
 import { paint, prefixed } from "./paint.ts";
 import { renderMessage } from "./render.ts";
 
 export interface ConsoleChatPortOptions {
   readonly output: Writable;
+  /** Questions shown in messages, so the session can ask them when their submit is pressed. */
+  readonly answers?: AnswerBook;
   readonly color?: boolean;
 }
 
@@ -31,6 +34,7 @@ export class ConsoleChatPort implements ChatPort {
   }
 
   private print(channelId: string, view: MessageView, edited: boolean, messageId?: string): MessageRef {
+    this.options.answers?.remember(view);
     const color = this.options.color ?? false;
     const where = channelId.startsWith(DM_PREFIX) ? `[DM → ${channelId.slice(DM_PREFIX.length)}]` : `[#${channelId}]`;
     const who = `${where} Debrief${edited ? " (edited)" : ""}: `;

@@ -1,4 +1,5 @@
 import type { AdapterContext, PlatformAdapter } from "../../src/platform.ts";
+import { AnswerBook } from "./answer-book.ts";
 import { ConsoleChatPort, ConsoleDirectory } from "./chat-port.ts";
 import { toConsoleName } from "./names.ts";
 import { consolePacing } from "./pacing.ts";
@@ -9,18 +10,19 @@ export async function consolePlatform({ inbound, config, log, terminal }: Adapte
   const input = terminal?.input ?? process.stdin;
   const output = terminal?.output ?? process.stdout;
   const user = terminal?.user ?? "you";
+  const answers = new AnswerBook();
   let ended!: () => void;
   const finished = new Promise<void>((resolve) => (ended = resolve));
   return {
     platform: "console",
     routes: [],
-    chat: new ConsoleChatPort({ output }),
+    chat: new ConsoleChatPort({ output, answers }),
     // Whoever starts the console is its admin, as the person who installs an app is in Slack.
     directory: new ConsoleDirectory(config.timeZone, toConsoleName(user)),
     pacing: consolePacing,
     foreground: true,
     async start() {
-      void runConsole({ inbound, input, output, user, timeZone: config.timeZone, log }).then(ended, ended);
+      void runConsole({ inbound, input, output, user, timeZone: config.timeZone, log, answers }).then(ended, ended);
     },
     async stop() {},
     finished,

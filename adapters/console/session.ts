@@ -11,6 +11,7 @@ import { consoleName, toConsoleName } from "./names.ts";
 import type { Paint } from "./paint.ts";
 import { clean, paint, prefixed } from "./paint.ts";
 import { renderMessage, renderText } from "./render.ts";
+import type { AnswerBook } from "./answer-book.ts";
 import { coreText } from "./text.ts";
 
 /** Where a failure is recorded; a pino logger fits. */
@@ -21,6 +22,8 @@ export interface ConsoleLog {
 export interface ConsoleOptions {
   /** The core's inbound pipeline: every line is handed to it, and what it answers is printed. */
   readonly inbound: InboundPort;
+  /** Questions shown in messages, so `/press` on their submit asks them (shared with the chat port). */
+  readonly answers?: AnswerBook;
   readonly input: Readable;
   readonly output: Writable;
   /** Who is typing at first; made into a console name ("John Smith" → "john-smith"). */
@@ -133,6 +136,9 @@ class ConsoleSession {
   private async press(rest: string): Promise<void> {
     const [, buttonId, value = ""] = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest) ?? [];
     if (!buttonId) return this.say(["Which button? Type /press <button> <value>, as shown beside a message (▸)."]);
+    // The submit of questions asked in a message: they are asked here, and the answers sent as that message's form.
+    const answer = this.options.answers?.find(buttonId, value.trim());
+    if (answer) return this.fill({ id: buttonId, title: answer.submit.label, submitLabel: answer.submit.label, state: value.trim(), inputs: answer.inputs });
     await this.show(await this.options.inbound.press(this.interaction(), buttonId, value.trim()));
   }
 
@@ -213,11 +219,13 @@ class ConsoleSession {
   }
 
   private reply(view: MessageView): void {
+    this.options.answers?.remember(view);
     this.say(prefixed(this.paint.dim("(only you) "), renderMessage(view, { color: this.color })));
   }
 
   /** A terminal cannot change what it printed, so the pressed message is printed again as it now reads. */
   private edited(view: MessageView): void {
+    this.options.answers?.remember(view);
     this.say(prefixed(this.paint.dim("(edited) "), renderMessage(view, { color: this.color })));
   }
 

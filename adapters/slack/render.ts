@@ -127,7 +127,8 @@ export function toBlocks(view: MessageView, options: BlockOptions = {}): KnownBl
     }
   }
   const inputs = (view.answer?.inputs ?? []).map(inputBlock);
-  const actions = [...inputs, ...actionBlocks([...(view.answer ? [view.answer.submit] : []), ...(view.buttons ?? [])])];
+  const submit = view.answer ? [{ ...view.answer.submit, id: `${view.answer.submit.id}${ANSWER_MARK}` }] : [];
+  const actions = [...inputs, ...actionBlocks([...submit, ...(view.buttons ?? [])])];
   // With no blocks Slack shows only the fallback text; a section keeps the message looking like the others.
   if (head.length + body.length + actions.length === 0 && view.text) {
     body.push({ type: "section", text: { type: "mrkdwn", text: clipMrkdwn(fallbackText(view), LIMITS.sectionText) } });
@@ -178,8 +179,14 @@ function actionBlocks(buttons: readonly Button[]): ActionsBlock[] {
 
 /** The button id a press routes on, without the `#n` that kept repeated ids unique. */
 export function buttonId(actionId: string): string {
-  return actionId.replace(/#\d+$/, "");
+  return actionId.replace(/#\d+$/, "").replace(ANSWER_MARK, "");
 }
+
+// Marks the button that sends the answers given in a message, so a press on it is taken as a form submission.
+const ANSWER_MARK = "#answer";
+
+/** Whether a pressed button sends the answers given in its message (a MessageAnswer's submit). */
+export const sendsAnswers = (actionId: string): boolean => actionId.replace(/#\d+$/, "").endsWith(ANSWER_MARK);
 
 /** Keeps the header, inputs and buttons and shortens the middle, so a long list still lets people act on it. */
 function fitBlocks(head: KnownBlock[], body: KnownBlock[], actions: KnownBlock[], max: number): KnownBlock[] {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackAdapter, type SlackAdapter } from "../../adapters/slack/app.ts";
 import { NOT_SAVED_YET } from "../../src/core/inbound.ts";
-import { toModal } from "../../adapters/slack/render.ts";
+import { toBlocks, toModal } from "../../adapters/slack/render.ts";
 import { DomainError } from "../../src/domain/errors.ts";
 import { createHttpServer, type HttpServer } from "../../src/infra/http-server.ts";
 import { createMetrics, inboundMetrics, type Metrics } from "../../src/infra/metrics.ts";
 import { createInbound } from "../../src/core/inbound.ts";
 import { updatePressed, type CommandQueue, type Debrief, type DeferredCommand, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
-import type { FormValues } from "../../src/views/view.ts";
+import type { FormValues, MessageView } from "../../src/views/view.ts";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import {
   appHomeOpened,
@@ -15,6 +15,7 @@ import {
   send,
   SIGNING_SECRET,
   slashCommand,
+  stateValues,
   viewSubmission,
   type SlackReply,
 } from "../support/slack-requests.ts";
@@ -323,6 +324,33 @@ describe("buttons and the App Home", () => {
     // Left out, the message keeps the visibility it had: a channel post stays in the channel, an ephemeral one ephemeral.
     expect(answer!.body.response_type).toBeUndefined();
     expect(answer!.body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: "Your answers are saved." } }]);
+  });
+
+  it("takes answers given in a message as a form: saved, the message becomes the answer; refused, it stays and says why", async () => {
+    const prompt: MessageView = {
+      text: "Reflect on INC-3",
+      answer: { inputs: [{ kind: "text", id: "feeling", label: "How did it feel?" }], submit: { id: "reflect.answer", label: "Send", value: "R-3" } },
+    };
+    const blocks = toBlocks(prompt) as Record<string, any>[];
+    const submit = blocks.flatMap((b) => (b.type === "actions" ? b.elements : []))[0];
+    const pressSend = (id: string) => {
+      const request = blockActions({ actionId: submit.action_id, value: submit.value, responseUrl: fake.responseUrl(id) });
+      const payload = { ...request.payload, state: { values: stateValues(blocks, { feeling: "Tired, but we handled it" }) } };
+      return send(endpoint, { ...request, payload, body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString() });
+    };
+
+    script.submitForm = async () => ({ kind: "errors", errors: { feeling: "Say a little more." } });
+    expectEmptyAck(await pressSend("refused"));
+    const [refused] = await fake.waitForResponses("refused");
+    expect(refused!.body).toMatchObject({ response_type: "ephemeral", replace_original: false, text: "Not sent yet: Say a little more." });
+
+    script.submitForm = async () => ({ kind: "done", view: { text: "Thank you for reflecting on INC-3" } });
+    expectEmptyAck(await pressSend("saved"));
+    const [saved] = await fake.waitForResponses("saved");
+    expect(saved!.body).toMatchObject({ replace_original: true, text: "Thank you for reflecting on INC-3" });
+    const submitted = calls.filter((c) => c.door === "submitForm").map((c) => c.args.slice(1));
+    expect(submitted.at(-1)).toEqual(["reflect.answer", { feeling: "Tired, but we handled it" }, "R-3"]);
+    expect(calls.some((c) => c.door === "press" && c.args[1] === "reflect.answer")).toBe(false);
   });
 
   it("sends a change to a Home tab button's message as a direct message, as there is no message to replace", async () => {

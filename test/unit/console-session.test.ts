@@ -4,10 +4,12 @@ import { runConsole, SORRY } from "../../adapters/console/session.ts";
 import type { ConsoleLog } from "../../adapters/console/session.ts";
 import type { CommandName } from "../../src/commands/command.ts";
 import { updatePressed, type Debrief, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
-import type { FormValues, FormView } from "../../src/views/view.ts";
+import type { FormValues, FormView, MessageView } from "../../src/views/view.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createInbound } from "../../src/core/inbound.ts";
 import { silentLog } from "../support/fakes.ts";
+import { AnswerBook } from "../../adapters/console/answer-book.ts";
+import { ConsoleChatPort } from "../../adapters/console/chat-port.ts";
 
 type Call =
   | { kind: "command"; interaction: Interaction; name: CommandName; text: string }
@@ -90,7 +92,7 @@ const INCIDENT_FORM: FormView = {
 const pipeline = (debrief: Debrief) => createInbound({ debrief, log: silentLog });
 
 /** Runs a session over a piped script and returns everything it printed. */
-async function session(script: string, debrief: Debrief, extra: { log?: ConsoleLog } = {}): Promise<string> {
+async function session(script: string, debrief: Debrief, extra: { log?: ConsoleLog; answers?: AnswerBook } = {}): Promise<string> {
   let printed = "";
   const output = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -109,6 +111,34 @@ async function session(script: string, debrief: Debrief, extra: { log?: ConsoleL
   });
   return printed;
 }
+
+describe("questions asked in a message", () => {
+  const PROMPT: MessageView = {
+    text: "Reflect on INC-3",
+    answer: { inputs: [{ kind: "text", id: "feeling", label: "How did it feel?" }], submit: { id: "reflect.answer", label: "Send", value: "R-3" } },
+  };
+
+  it("are asked when their submit line is typed, and the answers go to the core as that message's form", async () => {
+    const debrief = new FakeDebrief();
+    debrief.onCommand = () => ({ kind: "reply", view: PROMPT });
+    debrief.submissions.push({ kind: "done", view: { text: "Thank you for reflecting on INC-3" } });
+    const printed = await session("/reflect\n/press reflect.answer R-3\nTired, but we handled it\n", debrief, { answers: new AnswerBook() });
+    expect(printed).toContain("How did it feel?");
+    expect(debrief.submits()).toEqual([expect.objectContaining({ formId: "reflect.answer", values: { feeling: "Tired, but we handled it" }, state: "R-3" })]);
+    expect(printed).toContain("Thank you for reflecting on INC-3");
+  });
+
+  it("are asked the same way when the message came as a direct message, through the chat port's shared book", async () => {
+    const debrief = new FakeDebrief();
+    const answers = new AnswerBook();
+    await new ConsoleChatPort({ output: new Writable({ write: (_c, _e, done) => done() }), answers }).sendToPerson(
+      { platform: "console", workspaceId: "local", userId: "alice" },
+      PROMPT,
+    );
+    await session("/press reflect.answer R-3\nFine\n", debrief, { answers });
+    expect(debrief.submits()).toEqual([expect.objectContaining({ formId: "reflect.answer", values: { feeling: "Fine" }, state: "R-3" })]);
+  });
+});
 
 describe("console session", () => {
   it("opens with a banner and makes the channel the team space", async () => {

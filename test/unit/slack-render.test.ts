@@ -8,6 +8,7 @@ import {
   formValues,
   LIMITS,
   mrkdwn,
+  sendsAnswers,
   toBlocks,
   toConfirmationModal,
   toHome,
@@ -303,8 +304,13 @@ describe("questions answered in a message", () => {
     expect(select).toMatchObject({ block_id: "confidence", optional: true, element: { type: "static_select" } });
     expect(blocks.some((b) => "dispatch_action" in b)).toBe(false);
     expect(actions!.elements.map((e: Record<string, any>) => [e.action_id, e.value, e.text.text])).toEqual([
-      ["reflect.answer", "R-3", "Send"],
+      // The submit is marked, so its press is taken as the answers, not as a button like the others.
+      ["reflect.answer#answer", "R-3", "Send"],
       ["reflect.snooze", "R-3", "Later"],
+    ]);
+    expect(actions!.elements.map((e: Record<string, any>) => [buttonId(e.action_id), sendsAnswers(e.action_id)])).toEqual([
+      ["reflect.answer", true],
+      ["reflect.snooze", false],
     ]);
   });
 

@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { pressRequestId, slackChannel, slackPerson } from "../interaction.ts";
+import { updatePressed } from "../../../src/interaction.ts";
 import { show } from "../outcome.ts";
-import { buttonId } from "../render.ts";
+import { buttonId, formValues, sendsAnswers } from "../render.ts";
 import { recordAck } from "../request-context.ts";
 import { DEBRIEF_ID, type ListenerDeps } from "./deps.ts";
 
@@ -29,13 +30,25 @@ function buttonPressed(deps: ListenerDeps) {
       channel: body.channel ? slackChannel(workspaceId, body.channel.id) : null,
       requestId: pressRequestId(body, action),
     };
-    const outcome = await deps.inbound.press(interaction, id, action.value ?? "");
-    await show(outcome, {
+    const audience = {
       respond: body.response_url ? respond : undefined,
       client,
       triggerId: body.trigger_id,
       userId: body.user.id,
       pressedInMessage: body.container.type === "message",
-    });
+    };
+    if (!sendsAnswers(action.action_id)) {
+      await show(await deps.inbound.press(interaction, id, action.value ?? ""), audience);
+      return;
+    }
+    // Answers given in the message itself reach the core as a form: saved, the message becomes what it answers;
+    // refused, the person is told why beside it and the message keeps what they typed.
+    const receipt = await deps.inbound.submit({ interaction, formId: id, values: formValues(body.state?.values ?? {}), state: action.value });
+    if (receipt.kind === "answered" && receipt.submission.kind === "done") await show(updatePressed(receipt.submission.view), audience);
+    else {
+      const problems = receipt.kind === "problem" ? [receipt.message] : Object.values(receipt.submission.kind === "errors" ? receipt.submission.errors : {});
+      const text = `Not sent yet: ${problems.join(" ")}`;
+      await show({ kind: "reply", view: { text, sections: [{ text }] } }, audience);
+    }
   };
 }
