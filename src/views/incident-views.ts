@@ -54,7 +54,8 @@ export function announcementView(incident: Incident, people: IncidentPeople, zon
       text: `${incident.ref} · ${categoryLabel(incident.category)} · restricted`,
       sections: [
         { text: [{ strong: heading(incident) }, " · restricted"] },
-        { text: "Details have gone to the team lead. Ask them if you need to know more." },
+        // True whether or not the team has a lead yet: the announcement is posted before anyone reads it.
+        { text: "Its details are shared only with those who need to know: the reporter, the staff involved, their managers and the team lead." },
       ],
     };
   }

@@ -171,6 +171,7 @@ describe("restricted incidents", () => {
     expect(announcement?.target_id).toBe(TEAM_CHANNEL);
     const shown = JSON.stringify(announcement?.view);
     expect(textOf(announcement!.view as MessageView)).toMatch(/INC-1 · Safeguarding \/ allegation of abuse · restricted/);
+    expect(textOf(announcement!.view as MessageView)).toContain("Its details are shared only with those who need to know");
     for (const secret of ["Disclosure", "visitor", "Elm Lodge", "OH-17", "UALICE"]) expect(shown).not.toContain(secret);
 
     expect(briefing?.target_id).toBe("ULEAD");
