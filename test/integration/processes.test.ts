@@ -266,7 +266,8 @@ describe("SIGTERM", () => {
     const [web, worker] = await Promise.all([startWeb(), startWorker()]);
     await teamSpace(web, teamId, channelId);
 
-    fake.delay("chat.postMessage", 1500);
+    // Long enough that, even on a loaded machine, the signal lands while the post is still in flight.
+    fake.delay("chat.postMessage", 4000);
     const logged = await type(web, "/incident", "fall none Resident slipped in the lounge", { teamId, channelId, userId: "U0REPORTER" });
     expect(logged.ack.status).toBe(200);
     expect((await logged.reply()).body.text).toBe("Logged INC-1: Resident slipped in the lounge");
