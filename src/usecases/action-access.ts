@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { IANAZone } from "luxon";
 import { canSeeDetails } from "../domain/access.ts";
 import { ACTION_TITLE_MAX, type Action, type ActionAudience } from "../domain/action.ts";
@@ -83,6 +84,24 @@ export async function actionInContext(
     audience: { ownerId: owner.id, ownerManagerId: owner.managerId, reporterId: incident.reporterId, leadId: circle.audience.leadId },
     visible: canSeeTitle(viewerId, action, incident, circle),
   };
+}
+
+/**
+ * Whether this person has already used an owner's one move of the action's due date, perhaps while they owned it
+ * before: handing it to a colleague and back must not give them a second move (see extendRight).
+ */
+export async function usedOwnerMove(db: DbOrTx, action: Action, personId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("audit_log")
+    .select("id")
+    .where("workspace_id", "=", action.workspaceId)
+    .where("subject", "=", action.ref)
+    .where("action", "=", "action.extended")
+    .where("actor_id", "=", personId)
+    // An owner's move stamps ownerExtendedAt; a manager's or the lead's leaves it as it was.
+    .where(sql<boolean>`after->>'ownerExtendedAt' is distinct from before->>'ownerExtendedAt'`)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** How many times this has been done to the action before, from the audit log: numbers repeated messages' dedupe keys. */

@@ -17,7 +17,7 @@ import {
   dueLabel,
   type SeenAction,
 } from "../views/action-views.ts";
-import { actionInContext, timesAudited, zoneOf } from "./action-access.ts";
+import { actionInContext, timesAudited, usedOwnerMove, zoneOf } from "./action-access.ts";
 import { ownerFrom, readDue } from "./actions.ts";
 import type { CoreDeps } from "./deps.ts";
 import { knownPerson, personName } from "./people.ts";
@@ -123,7 +123,8 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
 
   const { result, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
     const { action, audience, owner, visible } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
-    const right = extendRight(actor.id, action, audience);
+    const granted = extendRight(actor.id, action, audience);
+    const right = granted === "owner" && (await usedOwnerMove(tx, action, actor.id)) ? "owner-used" : granted;
     if (right === "none") {
       throw new DomainError("FORBIDDEN", `Only the owner of ${action.ref}, their manager or the team lead can move its due date.`);
     }

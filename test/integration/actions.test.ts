@@ -562,6 +562,16 @@ describe("how far a due date may go", () => {
     expect(await act("UOTHER", "extend A-1 2026-12-04")).toContain("You have already moved the due date of A-1 once.");
     expect((await actionRow(1)).due_at.toISOString()).toBe("2026-12-02T17:00:00.000Z");
   });
+
+  it("does not give an owner a second move by handing the action to a colleague and back", async () => {
+    expect(await act("USAM", "extend A-1 next monday")).toContain("That was your one move of this due date");
+    await act("USAM", "reassign A-1 <@UOTHER>");
+    expect(await act("UOTHER", "extend A-1 next wednesday")).toContain("That was your one move of this due date");
+    await act("UOTHER", "reassign A-1 <@USAM>");
+
+    expect(await act("USAM", "extend A-1 2026-12-04")).toContain("You have already moved the due date of A-1 once.");
+    expect((await actionRow(1)).due_at.toISOString()).toBe("2026-12-02T17:00:00.000Z");
+  });
 });
 
 describe("actions on a restricted incident", () => {
