@@ -41,8 +41,11 @@ export const RULES = {
   },
   setHomeTeam: {
     act: "change someone's home team",
-    who: "an admin, or the lead of either team (a person's first report from a team channel also sets it)",
-    allows: (f: Standing & { leadsOldTeam: boolean; leadsNewTeam: boolean }) => f.admin || f.leadsOldTeam || f.leadsNewTeam,
+    who: "an admin, or the lead of the team they leave (someone with no team yet: the lead of the team they join; their first report from a team channel also sets it)",
+    // Not the lead they would join: else any lead could take a member of another team, make an accomplice their
+    // manager, and read their restricted incidents (issue "Trust", finding 1).
+    allows: (f: Standing & { hasTeam: boolean; leadsOldTeam: boolean; leadsNewTeam: boolean }) =>
+      f.admin || (f.hasTeam ? f.leadsOldTeam : f.leadsNewTeam),
   },
   seeIncident: {
     act: "see an incident's details",

@@ -150,6 +150,7 @@ export async function setMember(deps: CoreDeps, interaction: Interaction, userId
   const oldTeam = person.teamId === null ? undefined : await findTeam(deps.db, person.teamId);
   authorize(RULES.setHomeTeam, {
     admin: await isAdmin(deps, interaction.actor),
+    hasTeam: oldTeam !== undefined,
     leadsOldTeam: oldTeam !== undefined && oldTeam.leadId === actor.id,
     leadsNewTeam: team.leadId === actor.id,
   });

@@ -292,25 +292,37 @@ describe("home teams", () => {
     expect(await person("USAM")).toMatchObject({ team_id: await oak() });
   });
 
-  it("are changed on purpose by the lead of either team or an admin, audited, and the person is told", async () => {
+  it("are changed on purpose by an admin or the lead of the team they leave, audited, and the person is told", async () => {
+    // Someone with no team yet may be taken in by the lead of the team they join.
     await say(interaction("ULEAD", "COAK"), "member <@USAM>");
     expect(await person("USAM")).toMatchObject({ team_id: await oak() });
-    expect(await say(interaction("UOTHER", "CELM"), "member <@USAM>")).toContain(
-      "Only an admin, or the lead of either team (a person's first report from a team channel also sets it), can change someone's home team.",
-    );
+    const refusal =
+      "Only an admin, or the lead of the team they leave (someone with no team yet: the lead of the team they join; their first report from a team channel also sets it), can change someone's home team.";
+    expect(await say(interaction("UOTHER", "CELM"), "member <@USAM>")).toContain(refusal);
     expect(await person("USAM")).toMatchObject({ team_id: await oak() });
 
-    expect(await say(interaction("UELMLEAD", "CELM"), "member <@USAM>")).toContain("@USAM is now a member of #elm-lodge");
+    expect(await say(interaction("ULEAD", "CELM"), "member <@USAM>")).toContain("@USAM is now a member of #elm-lodge");
     expect(await person("USAM")).toMatchObject({ team_id: await elm() });
-    expect(await dmsTo("USAM")).toContainEqual(expect.stringContaining("You are now a member of #elm-lodge in Debrief (set by @UELMLEAD)"));
+    expect(await dmsTo("USAM")).toContainEqual(expect.stringContaining("You are now a member of #elm-lodge in Debrief (set by @ULEAD)"));
     expect((await audit("person.team_set")).filter((a) => a.subject === "slack:T1:USAM").map((a) => a.after)).toEqual([{ teamId: await oak() }, { teamId: await elm() }]);
   });
 
-  it("tell the lead of the team someone is taken from, so a lead elsewhere cannot quietly take a member's incidents", async () => {
+  it("are not changed by the lead of the team someone would join, so a lead elsewhere cannot take a member and read their incidents", async () => {
+    await debrief.command(interaction("UALICE", "COAK"), "incident", "safeguarding Disclosure at bedtime");
+    const refused = await say(interaction("UELMLEAD", "CELM"), "member <@UALICE>");
+    expect(refused).toContain("can change someone's home team");
+    expect(await person("UALICE")).toMatchObject({ team_id: await oak() });
+    // Still her own team's lead's to place: the reporting line the other lead would set is refused too.
+    expect(await say(interaction("UELMLEAD", "CELM"), "manager <@UALICE> <@UACCOMPLICE>")).toContain("can set someone's manager");
+    const seen = textOf(replyOf(await debrief.command(interaction("UACCOMPLICE", null), "incident", "show INC-1")));
+    expect(seen).not.toContain("Disclosure");
+  });
+
+  it("tell the lead of the team someone is taken from, so a move cannot pass unnoticed", async () => {
     await say(interaction("ULEAD", "COAK"), "member <@USAM>");
-    await say(interaction("UELMLEAD", "CELM"), "member <@USAM>");
+    await say(interaction("UADMIN", "CELM"), "member <@USAM>");
     expect(await dmsTo("ULEAD")).toContainEqual(
-      expect.stringContaining("@USAM is no longer a member of #oak-house; they are now in #elm-lodge (set by @UELMLEAD)"),
+      expect.stringContaining("@USAM is no longer a member of #oak-house; they are now in #elm-lodge (set by @UADMIN)"),
     );
   });
 });
