@@ -147,9 +147,13 @@ const NO_ACTION_TEXT = problem("What is the action? Add a few words after the du
 
 // ── /incident ──────────────────────────────────────────────────────────────────
 
-// Never invalid: anything that isn't a subcommand of the right shape is a quick log.
+// Anything that is not a subcommand of the right shape is a quick log; only a lone "show" or "close" is asked about.
 function parseIncident(words: Words): Outcome {
   if (words.count === 0) return { kind: "incident.form", category: null, harm: null };
+  // "show" or "close" alone is a reference forgotten, not a one-word incident to announce to the team.
+  if (words.count === 1 && (words.keyword(0) === "show" || words.keyword(0) === "close")) {
+    return problem(`Which incident? Add its reference, e.g. /incident ${words.keyword(0)} INC-12${words.keyword(0) === "close" ? " <lesson>" : ""}.`);
+  }
   return incidentSubcommand(words) ?? quickLog(words);
 }
 

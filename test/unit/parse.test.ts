@@ -115,6 +115,10 @@ describe("/incident", () => {
     });
   });
 
+  it.each(["show", "close", "SHOW"])("asks which incident for /incident %s alone, rather than logging an incident called that", (word) => {
+    expect(incident(word)).toMatchObject({ kind: "invalid", problem: expect.stringContaining("Which incident? Add its reference") });
+  });
+
   it("shows help for /incident help", () => {
     expect(incident("help")).toEqual({ kind: "debrief.help" });
   });
