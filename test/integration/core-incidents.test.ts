@@ -746,6 +746,29 @@ describe("bad input", () => {
     for (const usage of ["/incident list", "/action INC-12 @owner", "/reflect export", "/debrief manager @person @manager"]) expect(reply).toContain(usage);
   });
 
+  it("records the people mentioned in a quick log as involved, and names them in the summary rather than by id", async () => {
+    await teamWithLead();
+    directory.names.set("USAM", "Sam Jones");
+    directory.names.set("UALEX", "Alex");
+    const reply = await say("UALICE", "incident", "medication low Wrong dose given by <@USAM> and <@UALEX>, checked by <@USAM>");
+    expect(reply).toContain("Logged INC-1");
+    const row = await incidentRow(1);
+    expect(row.summary).toBe("Wrong dose given by @Sam Jones and @Alex, checked by @Sam Jones");
+    const involved = await database.db.selectFrom("incident_person").select("person_id").where("incident_id", "=", row.id).orderBy("person_id").execute();
+    expect(involved.map((r) => r.person_id)).toEqual(["slack:T1:UALEX", "slack:T1:USAM"]);
+    // Involved, they see the record: the circle is what the form's Staff involved would have made it.
+    expect(await say("USAM", "incident", "show INC-1")).toContain("Staff involved");
+  });
+
+  it("logs nothing when a quick log mentions someone the platform does not know, and says who", async () => {
+    await teamWithLead();
+    directory.missing.add("UGONE");
+    const reply = await say("UALICE", "incident", "medication low Wrong dose given by <@UGONE>");
+    expect(reply).toMatch(/couldn't find the user UGONE/);
+    expect(reply).toContain("You typed: medication low Wrong dose given by <@UGONE>");
+    expect(await incidentCount()).toBe(0);
+  });
+
   it("answers /incident help with the same help, rather than logging an incident called help", async () => {
     const reply = await say("UALICE", "incident", "help");
     for (const usage of ["/incident list", "/action INC-12 @owner", "/reflect export", "/debrief manager @person @manager"]) expect(reply).toContain(usage);

@@ -5,12 +5,14 @@ import type { Feature, Request } from "../../core/feature.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../../domain/identifiers.ts";
 import { emptyDraft, SUMMARY_MAX, WHAT_HAPPENED_MAX } from "../../domain/incident.ts";
+import { mentionedIds, withNames } from "../../domain/mentions.ts";
 import { parseIncidentRef } from "../../domain/references.ts";
 import { overLimit } from "../../domain/text.ts";
 import type { Outcome, Submission } from "../../interaction.ts";
 import { channelBeside } from "../../store/keys.ts";
 import { closeIncident, incidentForEditing, listOpenIncidents, openIncident, updateIncident } from "../../usecases/incident-record.ts";
 import { logIncident } from "../../usecases/log-incident.ts";
+import { knownPerson, mentionedRef } from "../../usecases/people.ts";
 import { readIncidentForm } from "../../usecases/read-incident-form.ts";
 import { INCIDENT_DETAILS_FORM_ID, INCIDENT_FORM_ID, incidentForm } from "../../views/incident-form.ts";
 import { incidentDetailView, incidentListView, incidentLoggedView, incidentOutlineView } from "../../views/incident-views.ts";
@@ -47,8 +49,12 @@ async function runIncident({ deps, interaction, help }: Request, command: Incide
       if (tooLong) return reply(problemView(`Nothing was logged. ${tooLong} For more, type /incident alone to open the form.`, undefined, command.summary));
       const found = findIdentifier(command.summary);
       if (found) return reply(problemView(`Nothing was logged. ${identifierWarning(found)}`, undefined, command.summary));
-      const draft = { ...emptyDraft(), category: command.category ?? "other", physicalHarm: command.harm ?? "none", ...quickLogText(command.summary) };
-      const logged = await logIncident(deps, interaction, draft, []);
+      // People mentioned are involved, as if picked in the form's "Staff involved"; the summary names them.
+      const involved = await Promise.all(mentionedIds(command.summary).map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
+      const names = new Map(involved.map((p) => [p.ref.userId, p.displayName]));
+      const summary = withNames(command.summary, (id) => names.get(id) ?? id);
+      const draft = { ...emptyDraft(), category: command.category ?? "other", physicalHarm: command.harm ?? "none", ...quickLogText(summary) };
+      const logged = await logIncident(deps, interaction, draft, involved.map((p) => p.ref.userId));
       return reply(incidentLoggedView(logged.incident, logged.team?.channelId ?? null, logged.leadTold));
     }
 
