@@ -88,28 +88,35 @@ function withCleanChannelName(interaction: Interaction): Interaction {
   return clean === "" ? rest : { ...rest, channelName: clean };
 }
 
-/** A refusal in the core's words, the database being away, or anything else: each said once, and logged as what it is. */
+/**
+ * What went wrong, in one place: a refusal in the core's words, the database being away, or a fault. Logged once as
+ * what it is; the door that asked says it in its own words.
+ */
+function failure(deps: FeatureDeps, interaction: Interaction, err: unknown, what: string): { kind: "refused"; message: string } | { kind: "unavailable" | "fault" } {
+  if (err instanceof DomainError) return { kind: "refused", message: err.message };
+  if (isStoreUnavailable(err)) {
+    deps.log.warn({ err, userId: interaction.actor.userId }, "database unavailable");
+    return { kind: "unavailable" };
+  }
+  deps.log.error({ err, userId: interaction.actor.userId }, `${what} failed`);
+  return { kind: "fault" };
+}
+
 async function guarded(deps: FeatureDeps, interaction: Interaction, typed: string, work: () => Promise<Outcome>): Promise<Outcome> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof DomainError) return reply(problemView(err.message, undefined, typed));
-    if (isStoreUnavailable(err)) {
-      deps.log.warn({ err, userId: interaction.actor.userId }, "database unavailable");
-      return reply(unavailableView(typed));
-    }
-    deps.log.error({ err, userId: interaction.actor.userId }, "command failed");
-    return reply(problemView(SORRY, undefined, typed));
+    const failed = failure(deps, interaction, err, "command");
+    if (failed.kind === "unavailable") return reply(unavailableView(typed));
+    return reply(problemView(failed.kind === "refused" ? failed.message : SORRY, undefined, typed));
   }
 }
 
-/** The same for a form, said on the form so it stays open with everything typed. */
+/** A form's failure, said on the form so it stays open with everything typed. */
 function formFailure(deps: FeatureDeps, interaction: Interaction, err: unknown): string {
-  if (err instanceof DomainError) return err.message;
-  if (isStoreUnavailable(err)) {
-    deps.log.warn({ err, userId: interaction.actor.userId }, "database unavailable");
-    return "Debrief could not reach its database, so nothing was saved. Please submit again in a moment.";
-  }
-  deps.log.error({ err, userId: interaction.actor.userId }, "form submission failed");
-  return "Sorry — something went wrong and nothing was saved. Please submit again.";
+  const failed = failure(deps, interaction, err, "form submission");
+  if (failed.kind === "refused") return failed.message;
+  return failed.kind === "unavailable"
+    ? "Debrief could not reach its database, so nothing was saved. Please submit again in a moment."
+    : "Sorry — something went wrong and nothing was saved. Please submit again.";
 }

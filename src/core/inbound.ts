@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { CommandName, CommandQueue, Debrief, DeferredCommand, Interaction, Outcome, Submission } from "../interaction.ts";
 import type { Platform } from "../ports.ts";
+import { TimeLimitError, withinTime } from "../infra/time-limit.ts";
 import { notTakenView, replyView } from "../views/reply-views.ts";
 import type { FormValues, MessageView } from "../views/view.ts";
 import { isRefusal, userMessage } from "./user-message.ts";
@@ -170,10 +171,7 @@ export function createInbound({ debrief, commands, metrics, log }: InboundDeps):
     },
 
     async drain(patienceMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, patienceMs)));
-      await Promise.race([Promise.allSettled([...inFlight]), patience]);
-      clearTimeout(timer);
+      await withinTime(Promise.allSettled([...inFlight]), patienceMs, "work still in flight").catch(() => {});
       return inFlight.size;
     },
   };
@@ -189,18 +187,10 @@ type Settled = { kind: "answered"; submission: Submission } | { kind: "failed"; 
 
 /** Waits for the save, but not past the budget. */
 async function within(saving: Promise<Submission>, budgetMs: number): Promise<Settled> {
-  const answered = saving.then(
-    (submission): Settled => ({ kind: "answered", submission }),
-    (error: unknown): Settled => ({ kind: "failed", error }),
-  );
-  if (!Number.isFinite(budgetMs)) return answered;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Settled>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: "late" }), Math.max(0, budgetMs));
-  });
   try {
-    return await Promise.race([answered, late]);
-  } finally {
-    clearTimeout(timer);
+    const submission = Number.isFinite(budgetMs) ? await withinTime(saving, Math.max(0, budgetMs), "the answer deadline passed") : await saving;
+    return { kind: "answered", submission };
+  } catch (error) {
+    return error instanceof TimeLimitError ? { kind: "late" } : { kind: "failed", error };
   }
 }
