@@ -21,8 +21,10 @@ const settles = (answer: Answer): boolean => answer.kind === "reply" || answer.k
  * so a corrected or later attempt runs. A request without an id (the console) just runs: each line is run once.
  */
 export async function once<D extends CoreDeps, A extends Answer>(deps: D, interaction: Interaction, work: (deps: D) => Promise<A>): Promise<A> {
-  const requestId = interaction.requestId;
-  if (!requestId) return work(deps);
+  if (!interaction.requestId) return work(deps);
+  // Keyed by who asked as well: a stored answer may quote a restricted incident, and it is only ever theirs to replay,
+  // even should a platform's request ids ever repeat across people.
+  const requestId = `${interaction.actor.userId}-${interaction.requestId}`;
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
   const held = new HeldDeliveries();
   const trx = await deps.db.startTransaction().execute();

@@ -201,8 +201,17 @@ describe("remembering requests", () => {
     await teamWithIncident();
     await say(request("UALICE", "1001.11.old"), "incident", "medication none Old report");
     await say(request("UALICE", "1001.12.new"), "incident", "medication none New report");
-    await sql`update request set created_at = now() - interval '25 hours' where request_id = '1001.11.old'`.execute(database.db);
+    await sql`update request set created_at = now() - interval '25 hours' where request_id = 'UALICE-1001.11.old'`.execute(database.db);
     expect(await pruneRequests(database.db)).toBe(1);
-    expect(await database.db.selectFrom("request").select("request_id").execute()).toEqual([{ request_id: "1001.12.new" }]);
+    expect(await database.db.selectFrom("request").select("request_id").execute()).toEqual([{ request_id: "UALICE-1001.12.new" }]);
+  });
+
+  it("replays a stored answer only to the person who asked, so a repeated id never shows someone else a restricted record", async () => {
+    await teamWithIncident();
+    await say("UALICE", "incident", "safeguarding Disclosure made during key work");
+    expect(await say(request("ULEAD", "1001.13.show"), "incident", "show INC-2")).toContain("Disclosure made during key work");
+    const outsider = await say(request("UOTHER", "1001.13.show"), "incident", "show INC-2");
+    expect(outsider).toContain("restricted");
+    expect(outsider).not.toContain("Disclosure");
   });
 });
