@@ -1,6 +1,7 @@
 import type { AdapterContext, PlatformAdapter } from "../../src/platform.ts";
 import { AnswerBook } from "./answer-book.ts";
 import { ConsoleChatPort, ConsoleDirectory } from "./chat-port.ts";
+import { ConsoleFileDrop } from "./file-drop.ts";
 import { toConsoleName } from "./names.ts";
 import { consolePacing } from "./pacing.ts";
 import { runConsole } from "./session.ts";
@@ -19,6 +20,7 @@ export async function consolePlatform({ inbound, config, log, terminal }: Adapte
     chat: new ConsoleChatPort({ output, answers }),
     // Whoever starts the console is its admin, as the person who installs an app is in Slack.
     directory: new ConsoleDirectory(config.timeZone, toConsoleName(user)),
+    files: new ConsoleFileDrop(config.dataDir),
     pacing: consolePacing,
     foreground: true,
     async start() {

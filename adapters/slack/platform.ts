@@ -1,6 +1,9 @@
 import type { AdapterContext, PlatformAdapter } from "../../src/platform.ts";
 import { createSlackAdapter } from "./app.ts";
+import { SlackFileDrop } from "./file-drop.ts";
+import { slackLogger } from "./logger.ts";
 import { slackPacing } from "./pacing.ts";
+import { slackWebClient } from "./web-client.ts";
 
 /** Slack behind the platform contract: Bolt over HTTP or Socket Mode, its Web API, and one post a second per channel. */
 export async function slackPlatform({ inbound, config, log }: AdapterContext): Promise<PlatformAdapter> {
@@ -11,6 +14,8 @@ export async function slackPlatform({ inbound, config, log }: AdapterContext): P
     routes: slack.routes,
     chat: slack.chatPort,
     directory: slack.directory,
+    // A Web API client with the chat port's options (base URL, no retries of its own, timeout).
+    files: new SlackFileDrop(slackWebClient(config.slack, slackLogger(log.child({ platform: "slack" })))),
     pacing: slackPacing,
     answerQueued: slack.answerCommand,
     start: () => slack.start(),

@@ -50,6 +50,8 @@ describe("the Slack app manifest", () => {
   it("asks for the scopes the adapter uses and no more: it reads no messages and posts only where it was invited", () => {
     const scopes = manifest.oauth_config.scopes.bot as string[];
     expect(scopes).toEqual(expect.arrayContaining(["commands", "chat:write", "users:read"]));
+    // An export is uploaded (files:write) into the person's DM, which conversations.open finds (im:write).
+    expect(scopes).toEqual(expect.arrayContaining(["files:write", "im:write"]));
     expect(scopes.filter((s) => s.endsWith(":history") || s === "chat:write.public" || s.startsWith("admin"))).toEqual([]);
     expect(new Set(scopes).size).toBe(scopes.length);
   });

@@ -29,6 +29,20 @@ export interface ResponseUrlCall {
   answeredAt?: number;
 }
 
+/** A file uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+export interface UploadedFile {
+  readonly id: string;
+  /** Where completeUploadExternal shared it (a DM's D… id). */
+  readonly channelId: string;
+  readonly filename: string;
+  readonly title: string;
+  /** The message sent with it (`initial_comment`). */
+  readonly comment: string;
+  /** The bytes uploaded, read as UTF-8. */
+  readonly content: string;
+  readonly bytes: Buffer;
+}
+
 export type Failure =
   | { kind: "rate_limited"; retryAfterSeconds: number }
   | { kind: "http"; status: number }
@@ -55,10 +69,15 @@ export interface FakeSlack {
   callsTo(method: string): SlackCall[];
   /** Attempts at one method, including those failed on purpose. */
   attemptsAt(method: string): SlackCall[];
+  /** Files shared by files.completeUploadExternal, in the order they were completed. */
+  files(): UploadedFile[];
   /** A response_url of this fake; replies posted to it are kept under `id`. */
   responseUrl(id: string): string;
   responsesTo(id: string): ResponseUrlCall[];
-  /** The next `count` calls to `method` (or "response_url": any reply) fail this way, then calls succeed again. */
+  /**
+   * The next `count` calls to `method` (or "response_url": any reply; "upload_url": any POST of a file's bytes) fail
+   * this way, then calls succeed again.
+   */
   failNext(method: string, count: number, failure: Failure): void;
   /**
    * Answers every call to `method` (a Web API method, or "response_url" for replies) `ms` after it arrives, as a slow
@@ -94,6 +113,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const delays = new Map<string, number>();
   const displayNames = new Map(Object.entries(options.displayNames ?? {}));
   const admins = new Set(options.admins ?? ["UADMIN", "U0SETUP"]);
+  // Files between getUploadURLExternal and completeUploadExternal, by id; `bytes` is set once they are POSTed.
+  const uploads = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
+  const files: UploadedFile[] = [];
   const waiters = new Set<() => void>();
   let seq = 0;
 
@@ -124,8 +146,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://fake").pathname;
-    const raw = await readBody(req);
-    const body = parseBody(raw, req.headers["content-type"] ?? "");
+    const bytes = await readBody(req);
+    if (req.method === "POST" && path.startsWith("/upload/")) {
+      await receiveUpload(decodeURIComponent(path.slice("/upload/".length)), bytes, req.headers["content-type"] ?? "", res);
+      return;
+    }
+    const body = parseBody(bytes.toString("utf8"), req.headers["content-type"] ?? "");
     if (req.method === "POST" && path.startsWith("/respond/")) {
       // A reply refused on purpose is not kept: responses are what the user saw.
       const refused = failures.get("response_url")?.shift();
@@ -166,6 +192,53 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     const answer = failure?.kind === "platform" ? { ok: false, error: failure.error } : token ? api(method, body) : { ok: false, error: "not_authed" };
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  }
+
+  /**
+   * The upload_url step: Slack takes the file's bytes raw or as the one file of a multipart form (the Web API client
+   * sends the latter), and answers 200 with plain text. Bytes that differ from the length declared for the file are
+   * refused, so a length counted in characters instead of bytes shows up here.
+   */
+  async function receiveUpload(id: string, raw: Buffer, contentType: string, res: ServerResponse): Promise<void> {
+    const refused = failures.get("upload_url")?.shift();
+    if (refused) {
+      if (refused.kind === "rate_limited") res.writeHead(429, { "retry-after": String(refused.retryAfterSeconds), "content-type": "text/plain" });
+      else res.writeHead(refused.kind === "http" ? refused.status : 400, { "content-type": "text/plain" });
+      res.end(refused.kind === "platform" ? refused.error : "upload refused");
+      return;
+    }
+    const upload = uploads.get(id);
+    if (!upload) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("no such upload");
+      return;
+    }
+    const data = contentType.includes("multipart/form-data") ? await fileInForm(raw, contentType) : raw;
+    if (!data || data.length !== upload.length) {
+      res.writeHead(400, { "content-type": "text/plain" }).end(`expected ${upload.length} bytes, got ${data?.length ?? "no file"}`);
+      return;
+    }
+    upload.bytes = data;
+    notify();
+    await slowly("upload_url");
+    res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${data.length}`);
+  }
+
+  function completeUploads(body: Record<string, any>): Record<string, unknown> {
+    const wanted = Array.isArray(body.files) ? (body.files as { id?: unknown; title?: unknown }[]) : [];
+    if (wanted.length === 0) return { ok: false, error: "invalid_arguments" };
+    const ready = wanted.map((f) => ({ f, upload: uploads.get(String(f.id)) }));
+    // An id never handed out, or one whose bytes never arrived, shares nothing.
+    if (ready.some(({ upload }) => !upload?.bytes)) return { ok: false, error: "file_not_found" };
+    const shared = ready.map(({ f, upload }) => {
+      const id = String(f.id);
+      uploads.delete(id);
+      const bytes = upload!.bytes!;
+      const title = typeof f.title === "string" ? f.title : upload!.filename;
+      const comment = String(body.initial_comment ?? "");
+      files.push({ id, channelId: String(body.channel_id ?? ""), filename: upload!.filename, title, comment, content: bytes.toString("utf8"), bytes });
+      return { id, name: upload!.filename, title, size: bytes.length };
+    });
+    return { ok: true, files: shared };
   }
 
   async function slowly(method: string): Promise<void> {
@@ -223,6 +296,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
       case "conversations.open":
         return { ok: true, channel: { id: `D${String(body.users ?? "").slice(1)}` } };
+      case "files.getUploadURLExternal": {
+        const length = Number(body.length);
+        if (!body.filename || !Number.isInteger(length) || length < 0) return { ok: false, error: "invalid_arguments" };
+        const id = `F${String(++seq).padStart(8, "0")}`;
+        uploads.set(id, { filename: String(body.filename), length });
+        const { port } = server.address() as AddressInfo;
+        return { ok: true, upload_url: `http://127.0.0.1:${port}/upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal":
+        return completeUploads(body);
       default:
         return { ok: false, error: "unknown_method" };
     }
@@ -264,6 +347,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responses,
     displayNames,
     admins,
+    files: () => [...files],
     callsTo: (method) => calls.filter((c) => c.method === method && !c.failed),
     attemptsAt: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${origin}/respond/${encodeURIComponent(id)}`,
@@ -313,6 +397,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     reset() {
       calls.length = 0;
       responses.length = 0;
+      uploads.clear();
+      files.length = 0;
       failures.clear();
       delays.clear();
     },
@@ -326,13 +412,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/** The one file in a multipart form, whatever its field is called; undefined if there is none. */
+async function fileInForm(raw: Buffer, contentType: string): Promise<Buffer | undefined> {
+  const form = await new Response(new Uint8Array(raw), { headers: { "content-type": contentType } }).formData();
+  for (const value of form.values()) {
+    if (typeof value !== "string") return Buffer.from(await value.arrayBuffer());
+  }
+  return undefined;
 }
 
 function parseBody(raw: string, contentType: string): Record<string, any> {
