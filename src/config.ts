@@ -267,6 +267,33 @@ function accepted<T>(result: z.ZodSafeParseResult<T>): T {
   return result.data;
 }
 
+/** The variables that make up Settings, each with the Settings key it fills; teams override some (src/domain/team-settings.ts). */
+export const SETTING_VARIABLES = {
+  TIME_ZONE: "timeZone",
+  WORKING_HOURS: "workingHours",
+  REFLECTION_SCHEDULE: "reflectionSchedule",
+  REFLECTION_REMINDER: "reflectionReminder",
+  PROMPT_MIN_GAP: "promptMinGap",
+  ESCALATION_LADDER: "escalationLadder",
+  SWEEP_EVERY: "sweepEvery",
+  DEBRIEF_ADMINS: "admins",
+} as const satisfies Record<string, keyof Settings>;
+export type SettingVariable = keyof typeof SETTING_VARIABLES;
+export type SettingValue<V extends SettingVariable> = Settings[(typeof SETTING_VARIABLES)[V]];
+
+/**
+ * One setting's value, read by the same rule as the environment's: the typed value, or the one line start-up would stop
+ * with. Trimmed like the environment; blank is refused here, since there is no "unset" to fall back on.
+ */
+export function parseSetting<V extends SettingVariable>(variable: V, value: string): { value: SettingValue<V> } | { problem: string } {
+  const text = value.trim();
+  if (!text) return { problem: `${variable} needs a value.` };
+  // Each rule's output is the Settings value readConfig fills from it, which the compiler checks there.
+  const rule = Environment.shape[variable] as unknown as z.ZodType<SettingValue<V>, string>;
+  const result = rule.safeParse(text);
+  return result.success ? { value: result.data } : { problem: result.error.issues[0]?.message ?? `${variable}="${text}" is not valid.` };
+}
+
 export function parseWorkingHours(value: string): WorkingHours | "always" {
   return accepted(Environment.shape.WORKING_HOURS.safeParse(value));
 }

@@ -1,4 +1,5 @@
 import type { PhysicalHarm } from "../domain/harm.ts";
+import type { TeamSettingName } from "../domain/team-settings.ts";
 
 /** A user named in a command: the platform's own user id (`U123` from Slack's `<@U123>`, `alice` from the console's `@alice`). */
 export interface Mention {
@@ -24,6 +25,8 @@ export type Command =
   | { kind: "debrief.lead"; person: Mention }
   | { kind: "debrief.member"; person: Mention }
   | { kind: "debrief.settings" }
+  /** One of this team's settings: `value` is the checked text to keep, or null to go back to the workspace's default. */
+  | { kind: "debrief.settings.change"; setting: TeamSettingName; value: string | null }
   | { kind: "debrief.help" }
   /** Bad input: says what was wrong and the right form, and keeps what was typed. */
   | { kind: "invalid"; command: CommandName; problem: string; usage: string; typed: string };

@@ -4,6 +4,7 @@ import { findCategory } from "../domain/categories.ts";
 import { DUE_MISSING } from "../domain/due.ts";
 import { isPhysicalHarm } from "../domain/harm.ts";
 import { parseActionRef, parseIncidentRef } from "../domain/references.ts";
+import { checkTeamSetting, findTeamSetting, TEAM_SETTINGS } from "../domain/team-settings.ts";
 
 /** Turns the text after a slash command into a Command; bad input becomes `invalid`, never an exception. */
 export function parseCommand(name: CommandName, text: string): Command {
@@ -45,7 +46,9 @@ export const USAGE: Record<CommandName, string> = {
     ["/debrief manager @person @manager", "set a reporting line"],
     ["/debrief lead @person", "set the team's safeguarding lead / senior manager"],
     ["/debrief member @person", "make someone a member of this channel's team (their home team)"],
-    ["/debrief settings", "change this team's settings"],
+    ["/debrief settings", "this team's settings, and which are its own"],
+    ["/debrief settings <name> <value…>", "change one for this channel's team, e.g. /debrief settings working-hours Mon-Fri 07:00-19:00"],
+    ["/debrief settings <name> default", "go back to the workspace's default"],
     ["/debrief help", "what Debrief can do"],
   ]),
 };
@@ -336,6 +339,7 @@ function parseDebrief(words: Words): Outcome {
   if (sub === "manager") return setManager(words);
   if (sub === "lead") return setLead(words);
   if (sub === "member") return setMember(words);
+  if (sub === "settings" && words.count > 1) return changeSetting(words);
   if (!Object.hasOwn(DEBRIEF_ALONE, sub)) return unknownSubcommand("debrief", words.at(0));
   if (words.count > 1) return extraWords(words, 1, `/debrief ${sub} takes nothing more`);
   return DEBRIEF_ALONE[sub as keyof typeof DEBRIEF_ALONE];
@@ -362,4 +366,27 @@ function setLead(words: Words): Outcome {
   if (!person) return problem("Who is the team's lead? Mention them, e.g. /debrief lead @alex.");
   if (words.count > 2) return extraWords(words, 2, "/debrief lead takes one person");
   return { kind: "debrief.lead", person };
+}
+
+// A setting's value is a line at most: a schedule, a ladder, hours. Longer is a paste gone wrong, and is not echoed whole.
+const SETTING_VALUE_LIMIT = 200;
+
+const SETTING_KEYS = TEAM_SETTINGS.map((s) => s.key).join(", ");
+
+function changeSetting(words: Words): Outcome {
+  const setting = findTeamSetting(words.at(1));
+  if (!setting) return problem(`${quote(words.at(1))} isn't a setting I know. The settings are ${SETTING_KEYS}.`);
+  const example = `/debrief settings ${setting.key} ${setting.example}`;
+  const value = words.textFrom(2);
+  if (value === "") {
+    return problem(`What should ${setting.key} be? Give a value after it, e.g. ${example} — or default to go back to the workspace's.`);
+  }
+  if (words.count === 3 && words.keyword(2) === "default") return { kind: "debrief.settings.change", setting: setting.name, value: null };
+  if (value.length > SETTING_VALUE_LIMIT) return problem(`That is too long for ${setting.key}. It looks like this: ${example}`);
+  const checked = checkTeamSetting(setting.name, value);
+  if ("problem" in checked) {
+    // The environment's rule names the variable; people here typed the setting's key.
+    return problem(`${checked.problem.replaceAll(setting.name, setting.key)} For example: ${example}`);
+  }
+  return { kind: "debrief.settings.change", setting: setting.name, value: checked.stored };
 }

@@ -6,9 +6,11 @@ export interface Team {
   channelId: string;
   name: string;
   leadId: string | null;
+  /** The team's own settings, as typed, by variable name (src/domain/team-settings.ts reads them). */
+  settings: Record<string, unknown>;
 }
 
-type TeamRow = { id: number; workspace_id: string; channel_id: string; name: string; lead_id: string | null };
+type TeamRow = { id: number; workspace_id: string; channel_id: string; name: string; lead_id: string | null; settings: unknown };
 
 const toTeam = (row: TeamRow): Team => ({
   id: row.id,
@@ -16,9 +18,12 @@ const toTeam = (row: TeamRow): Team => ({
   channelId: row.channel_id,
   name: row.name,
   leadId: row.lead_id,
+  settings: isRecord(row.settings) ? row.settings : {},
 });
 
-const columns = ["id", "workspace_id", "channel_id", "name", "lead_id"] as const;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+const columns = ["id", "workspace_id", "channel_id", "name", "lead_id", "settings"] as const;
 
 export async function findTeamByChannel(db: DbOrTx, workspaceKey: string, channelId: string): Promise<Team | undefined> {
   const row = await db
@@ -65,4 +70,15 @@ export async function setLead(db: DbOrTx, teamId: number, leadId: string): Promi
 export async function teamsLedBy(db: DbOrTx, personId: string): Promise<Team[]> {
   const rows = await db.selectFrom("team").select(columns).where("lead_id", "=", personId).orderBy("id").execute();
   return rows.map(toTeam);
+}
+
+/** The team's settings as they are now, locked until the transaction ends, so two changes at once do not undo each other. */
+export async function lockTeamSettings(tx: DbOrTx, teamId: number): Promise<Record<string, unknown> | undefined> {
+  const row = await tx.selectFrom("team").select("settings").where("id", "=", teamId).forUpdate().executeTakeFirst();
+  return row && (isRecord(row.settings) ? row.settings : {});
+}
+
+/** Replaces one team's settings (the jsonb column) with these. */
+export async function writeTeamSettings(db: DbOrTx, teamId: number, settings: Record<string, unknown>): Promise<void> {
+  await db.updateTable("team").set({ settings: JSON.stringify(settings) }).where("id", "=", teamId).execute();
 }

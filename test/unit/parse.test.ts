@@ -381,6 +381,64 @@ describe("/debrief", () => {
   });
 });
 
+describe("/debrief settings", () => {
+  const change = (setting: string, value: string | null) => ({ kind: "debrief.settings.change", setting, value });
+
+  it("changes one setting, named as typed in kebab case or as its environment variable, in any case", () => {
+    expect(debrief("settings reflection-schedule P2D,P14D")).toEqual(change("REFLECTION_SCHEDULE", "P2D,P14D"));
+    expect(debrief("Settings Working-Hours Mon-Fri 07:00-19:00")).toEqual(change("WORKING_HOURS", "Mon-Fri 07:00-19:00"));
+    expect(debrief("settings WORKING_HOURS always")).toEqual(change("WORKING_HOURS", "always"));
+    expect(debrief("settings time-zone Europe/Dublin")).toEqual(change("TIME_ZONE", "Europe/Dublin"));
+    expect(debrief("settings question-sets gibbs,aar,impact")).toEqual(change("QUESTION_SETS", "gibbs,aar,impact"));
+  });
+
+  it("keeps a value of several words as typed", () => {
+    expect(debrief("settings escalation-ladder PT0S:owner, P2D:manager")).toEqual(change("ESCALATION_LADDER", "PT0S:owner, P2D:manager"));
+  });
+
+  it("goes back to the workspace's default with default, in any case", () => {
+    expect(debrief("settings reflection-schedule default")).toEqual(change("REFLECTION_SCHEDULE", null));
+    expect(debrief("settings prompt-min-gap DEFAULT")).toEqual(change("PROMPT_MIN_GAP", null));
+  });
+
+  it("names a setting it does not know, and lists those it does", () => {
+    expect(problemFor("debrief", "settings sweep-every PT5M")).toBe(
+      "`sweep-every` isn't a setting I know. The settings are time-zone, working-hours, reflection-schedule, reflection-reminder, prompt-min-gap, escalation-ladder, question-sets.",
+    );
+  });
+
+  it("asks for a value when only the name is given", () => {
+    expect(problemFor("debrief", "settings working-hours")).toBe(
+      "What should working-hours be? Give a value after it, e.g. /debrief settings working-hours Mon-Fri 08:00-18:00 — or default to go back to the workspace's.",
+    );
+  });
+
+  it("refuses a value its rule refuses, saying what was wrong and the right form, and keeps what was typed", () => {
+    const typed = "settings reflection-schedule P1D, next week";
+    expect(debrief(typed)).toEqual({
+      kind: "invalid",
+      command: "debrief",
+      problem:
+        'reflection-schedule="next week" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H. For example: /debrief settings reflection-schedule P1D,P7D,P30D',
+      usage: USAGE.debrief,
+      typed,
+    });
+    expect(problemFor("debrief", "settings working-hours weekdays")).toContain("For example: /debrief settings working-hours Mon-Fri 08:00-18:00");
+    expect(problemFor("debrief", "settings question-sets gibbs,kolb")).toContain("`kolb` is not a question set");
+    expect(problemFor("debrief", "settings time-zone default please")).toContain('time-zone="default please" is not an IANA time zone');
+  });
+
+  it("does not echo a huge value back in full", () => {
+    const problem = problemFor("debrief", `settings time-zone ${"x".repeat(5_000)}`);
+    expect(problem).toBe("That is too long for time-zone. It looks like this: /debrief settings time-zone Europe/London");
+  });
+
+  it("shows how to change settings in the usage", () => {
+    expect(USAGE.debrief).toContain("/debrief settings <name> <value…>");
+    expect(USAGE.debrief).toContain("/debrief settings <name> default");
+  });
+});
+
 describe("bad input", () => {
   it("shows the command's usage and keeps everything that was typed", () => {
     const typed = "  frobnicate   with  spaces ";
@@ -432,7 +490,7 @@ describe("any input", () => {
     "incident.form", "incident.log", "incident.list", "incident.show", "incident.close",
     "action.add", "action.list", "action.done", "action.reassign", "action.extend",
     "reflect.pending", "reflect.export",
-    "debrief.setup", "debrief.manager", "debrief.lead", "debrief.settings", "debrief.help", "invalid",
+    "debrief.setup", "debrief.manager", "debrief.lead", "debrief.settings", "debrief.settings.change", "debrief.help", "invalid",
   ]);
 
   /** Deterministic pseudo-random strings from a mix of words, markup and odd characters. */

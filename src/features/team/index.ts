@@ -2,9 +2,10 @@ import type { Command } from "../../commands/command.ts";
 import { grammarRoute } from "../../commands/route.ts";
 import type { Feature, Request } from "../../core/feature.ts";
 import type { Outcome } from "../../interaction.ts";
-import { knownPerson, personName } from "../../usecases/people.ts";
-import { appointLead, setMember, setReportingLine, setupTeam, teamOf } from "../../usecases/team-spaces.ts";
-import { leadSetView, managerSetView, memberSetView, settingsView, teamSetupView } from "../../views/team-views.ts";
+import { personName } from "../../usecases/people.ts";
+import { changeTeamSetting, showTeamSettings } from "../../usecases/team-settings.ts";
+import { appointLead, setMember, setReportingLine, setupTeam } from "../../usecases/team-spaces.ts";
+import { leadSetView, managerSetView, memberSetView, settingChangedView, settingsView, teamSetupView } from "../../views/team-views.ts";
 import type { MessageView } from "../../views/view.ts";
 
 /** Team spaces and roles: /debrief setup, lead, manager, member, settings and help. */
@@ -32,8 +33,11 @@ async function runDebrief({ deps, interaction, help }: Request, command: Debrief
       return reply(memberSetView(team.name, personName(person), moved));
     }
     case "debrief.settings": {
-      const person = await knownPerson(deps, interaction.actor);
-      return reply(settingsView(await teamOf(deps.db, interaction, person), deps.config));
+      const { team, settings, own } = await showTeamSettings(deps, interaction);
+      return reply(settingsView(team, settings, own));
+    }
+    case "debrief.settings.change": {
+      return reply(settingChangedView(await changeTeamSetting(deps, interaction, command.setting, command.value)));
     }
     case "debrief.help":
       return reply(help());
