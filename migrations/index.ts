@@ -6,6 +6,7 @@ import * as recordIncidentRequest from "./2026_11_25_2300_record_incident_reques
 import * as auditLogRefusesTruncate from "./2026_12_01_0900_audit_log_refuses_truncate.ts";
 import * as createRequest from "./2026_12_01_0910_create_request.ts";
 import * as deliveryNotBefore from "./2026_12_01_1100_delivery_not_before.ts";
+import * as createReflection from "./2026_12_01_1300_create_reflection.ts";
 
 /** Every migration, by name; names sort in the order they run. Add new files here; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_0900_audit_log_refuses_truncate": auditLogRefusesTruncate,
   "2026_12_01_0910_create_request": createRequest,
   "2026_12_01_1100_delivery_not_before": deliveryNotBefore,
+  "2026_12_01_1300_create_reflection": createReflection,
 };

@@ -7,8 +7,10 @@ import { deliveryReconcileJob } from "../jobs/delivery-reconcile.ts";
 import { createDeliveryQueue } from "../jobs/delivery-queue.ts";
 import { startDeliveryWorker } from "../jobs/delivery-worker.ts";
 import { startPeriodicJobs } from "../jobs/periodic.ts";
+import { createPromptQueue } from "../jobs/prompt-queue.ts";
+import { startPromptWorker } from "../jobs/prompt-worker.ts";
 import type { Background } from "./background.ts";
-import { ConfigError, readConfig, ROLES, usesConsole, type Config, type Role } from "./config.ts";
+import { ConfigError, readConfig, ROLES, settingsOf, usesConsole, type Config, type Role } from "./config.ts";
 import { createLogger } from "./infra/logger.ts";
 import type { PlatformEntry } from "./platform.ts";
 import { start, type Running, type StartOptions } from "./runtime.ts";
@@ -26,7 +28,8 @@ export const PLATFORMS: readonly PlatformEntry[] = [
 export const BACKGROUND: Background = {
   deliveryQueue: (options) => createDeliveryQueue(options),
   commandQueue: (options) => createCommandQueue(options),
-  startWorkers({ db, connection, prefix, config, log, metrics, platforms, deliveries, periodic }) {
+  promptQueue: (options) => createPromptQueue(options),
+  startWorkers({ db, connection, prefix, config, log, metrics, platforms, deliveries, prompts, periodic }) {
     const place = { connection, prefix };
     const answerers = Object.fromEntries(Object.entries(platforms).flatMap(([name, p]) => (p.answerQueued ? [[name, p.answerQueued]] : [])));
     const commands = startCommandWorker({ ...place, answerers, log });
@@ -42,10 +45,12 @@ export const BACKGROUND: Background = {
         rateLimited: (platform) => metrics.deliveries.inc({ platform, outcome: "rate_limited" }),
       },
     });
+    const promptWorker = startPromptWorker({ ...place, deps: { db, deliveries, prompts, config: settingsOf(config), log, now: () => new Date() } });
     const jobs = startPeriodicJobs({ ...place, settings: config, log, jobs: [deliveryReconcileJob(db, deliveries), ...periodic] });
     return {
       async close() {
         await jobs.close();
+        await promptWorker.close();
         await delivery.close();
         await commands.close();
       },

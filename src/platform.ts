@@ -4,7 +4,7 @@ import type { Config } from "./config.ts";
 import type { InboundPort } from "./core/inbound.ts";
 import type { Route } from "./infra/http-server.ts";
 import type { CommandAnswerer } from "./interaction.ts";
-import type { ChatPort, Directory, Platform } from "./ports.ts";
+import type { ChatPort, Directory, FileDrop, Platform } from "./ports.ts";
 
 /** A conversation the bot sends to: a channel, or a person's direct message. */
 export interface Conversation {
@@ -31,6 +31,8 @@ export interface PlatformAdapter {
   readonly routes: readonly Route[];
   readonly chat: ChatPort;
   readonly directory: Directory;
+  /** How it hands a person a file of their own (an export). */
+  readonly files: FileDrop;
   /** The platform's own limit for one conversation (Slack: about 1 a second per channel). */
   pacing(conversation: Conversation): Pacing;
   /** Answers, in a worker, a command its web process queued; only platforms that can answer later have one. */

@@ -38,6 +38,26 @@ export interface PersonProfile {
   readonly isAdmin?: boolean;
 }
 
+/** A file the bot gives one person: their own export (CPD evidence), never anyone else's. */
+export interface FileToSend {
+  /** e.g. "debrief-reflections-2026-12-01.md" */
+  readonly filename: string;
+  readonly title: string;
+  readonly content: string;
+  /** A line sent with it. */
+  readonly comment: string;
+}
+
+/** Where the person can find the file: Slack names our direct message, the console the path it wrote. */
+export interface FileSent {
+  readonly where: string;
+}
+
+/** How a platform hands a person a file (Slack: uploaded into our direct message; console: written to disk). */
+export interface FileDrop {
+  sendToPerson(person: PersonRef, file: FileToSend): Promise<FileSent>;
+}
+
 export interface Directory {
   profile(person: PersonRef): Promise<PersonProfile>;
 }

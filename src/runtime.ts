@@ -8,7 +8,8 @@ import { createHttpServer, readinessChecks } from "./infra/http-server.ts";
 import { createMetrics, inboundMetrics, type Metrics } from "./infra/metrics.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "./infra/redis-server.ts";
 import type { PlatformAdapter, PlatformEntry } from "./platform.ts";
-import type { Directory, Platform } from "./ports.ts";
+import type { Directory, FileDrop, Platform } from "./ports.ts";
+import { promptReconcileJob } from "./features/reflections/reconcile.ts";
 import { pruneRequestsJob } from "./requests/prune-job.ts";
 import { migrateToLatest, openDatabase } from "./store/database.ts";
 
@@ -81,13 +82,17 @@ export async function start(config: Config, { role, log, platforms, background, 
 
     // Filled as each platform's adapter is built; the core reads it at request time.
     const directories: Partial<Record<Platform, Directory>> = {};
-    const debrief = createDebrief({ db, deliveries: queue, directories, config: settingsOf(config), log, now: () => new Date() });
+    const files: Partial<Record<Platform, FileDrop>> = {};
+    const prompts = background.promptQueue({ db, connection: redis, prefix: config.redisPrefix });
+    stops.push(() => prompts.close());
+    const debrief = createDebrief({ db, deliveries: queue, prompts, directories, files, config: settingsOf(config), log, now: () => new Date() });
     const inbound = createInbound({ debrief, commands, metrics: inboundMetrics(metrics), log });
 
     const adapters: PlatformAdapter[] = [];
     for (const entry of platforms.filter((p) => p.configured(config))) {
       const adapter = await entry.create({ inbound, config, log, ...(terminal ? { terminal } : {}) });
       directories[adapter.platform] = adapter.directory;
+      files[adapter.platform] = adapter.files;
       adapters.push(adapter);
     }
 
@@ -102,7 +107,8 @@ export async function start(config: Config, { role, log, platforms, background, 
         metrics,
         platforms: Object.fromEntries(adapters.map((a) => [a.platform, a])),
         deliveries: queue,
-        periodic: [pruneRequestsJob(db)],
+        prompts,
+        periodic: [pruneRequestsJob(db), promptReconcileJob(db, prompts)],
       });
       stops.push(() => workers.close());
     }

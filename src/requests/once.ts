@@ -2,8 +2,8 @@ import type { Interaction, Outcome, Submission } from "../interaction.ts";
 import { workspaceKey } from "../store/keys.ts";
 import { claimRequest, recordRequestOutcome, requestOutcome } from "../store/requests.ts";
 import type { CoreDeps } from "../usecases/deps.ts";
-import { scheduleQuietly } from "../usecases/schedule.ts";
-import { HeldDeliveries } from "./held-deliveries.ts";
+import { queuePromptsQuietly, scheduleQuietly } from "../usecases/schedule.ts";
+import { HeldIds } from "./held-deliveries.ts";
 import { withSavepoints } from "./savepoints.ts";
 
 type Answer = Outcome | Submission;
@@ -26,7 +26,8 @@ export async function once<D extends CoreDeps, A extends Answer>(deps: D, intera
   // even should a platform's request ids ever repeat across people.
   const requestId = `${interaction.actor.userId}-${interaction.requestId}`;
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
-  const held = new HeldDeliveries();
+  const held = new HeldIds();
+  const heldPrompts = new HeldIds();
   const trx = await deps.db.startTransaction().execute();
   let answer: A;
   try {
@@ -36,7 +37,7 @@ export async function once<D extends CoreDeps, A extends Answer>(deps: D, intera
       if (before === undefined) throw new Error(`request ${requestId} was done before, but what it answered is gone`);
       return before as A;
     }
-    answer = await work({ ...deps, db: withSavepoints(trx), deliveries: held });
+    answer = await work({ ...deps, db: withSavepoints(trx), deliveries: held, prompts: heldPrompts });
     if (!settles(answer)) {
       await trx.rollback().execute();
       return answer;
@@ -51,5 +52,6 @@ export async function once<D extends CoreDeps, A extends Answer>(deps: D, intera
   }
   // Only now are its messages' rows there for a delivery worker to read.
   await scheduleQuietly(deps, held.ids);
+  await queuePromptsQuietly(deps, heldPrompts.ids);
   return answer;
 }

@@ -199,3 +199,9 @@ export async function listIncidents(
 export async function closeIncident(tx: DbOrTx, id: number, lesson: string, at: Date): Promise<void> {
   await tx.updateTable("incident").set({ status: "closed", lesson, closed_at: at }).where("id", "=", id).execute();
 }
+
+/** Takes one person off an incident's "involved" (they said they were not); returns whether they were on it. */
+export async function removeInvolved(tx: DbOrTx, incidentId: number, personId: string): Promise<boolean> {
+  const removed = await tx.deleteFrom("incident_person").where("incident_id", "=", incidentId).where("person_id", "=", personId).executeTakeFirst();
+  return Number(removed.numDeletedRows) > 0;
+}

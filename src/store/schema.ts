@@ -11,6 +11,8 @@ export interface Database {
   delivery: DeliveryTable;
   action: ActionTable;
   request: RequestTable;
+  reflection_prompt: ReflectionPromptTable;
+  reflection: ReflectionTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -42,6 +44,8 @@ export interface PersonTable {
   manager_id: string | null;
   team_id: number | null;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** When they were last sent a prompt or reminder (PROMPT_MIN_GAP). */
+  last_prompted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface IncidentTable {
@@ -140,4 +144,45 @@ export interface RequestTable {
   /** An Outcome or a Submission; null only inside the transaction that claimed the request. */
   outcome: ColumnType<object | null, string | undefined, string>;
   created_at: CreatedAt;
+}
+
+export type PromptStatus = "scheduled" | "sent" | "answered" | "expired" | "withdrawn";
+
+/** A reflection prompt (see migrations/2026_12_01_1300_create_reflection.ts). */
+export interface ReflectionPromptTable {
+  id: Generated<string>;
+  workspace_id: string;
+  incident_id: number;
+  person_id: string;
+  step: number;
+  steps: number;
+  question_set: string;
+  status: ColumnType<PromptStatus, PromptStatus | undefined, PromptStatus>;
+  due_at: Date;
+  next_at: Date | null;
+  reminders: ColumnType<number, number | undefined, number>;
+  snoozed: ColumnType<boolean, boolean | undefined, boolean>;
+  message_key: string | null;
+  sent_at: Date | null;
+  finished_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** One person's answers to one prompt: read by its author only. */
+export interface ReflectionTable {
+  prompt_id: string;
+  workspace_id: string;
+  author_id: string;
+  incident_id: number;
+  question_set: string;
+  answers: ColumnType<ReflectionAnswer[], string, never>;
+  lesson: string | null;
+  lesson_named: boolean;
+  cpd: boolean;
+  answered_at: CreatedAt;
+}
+
+export interface ReflectionAnswer {
+  question: string;
+  answer: string;
 }

@@ -7,6 +7,7 @@ import { LESSON_MAX, type Incident, type IncidentDraft } from "../domain/inciden
 import { formatIncidentRef } from "../domain/references.ts";
 import { overLimit } from "../domain/text.ts";
 import { recordDeliveries } from "../delivery/outbox.ts";
+import { replanForInvolved } from "../features/reflections/plan.ts";
 import type { Interaction } from "../interaction.ts";
 import { recordAudit } from "../store/audit.ts";
 import { closeIncident as storeClose, findIncident, listIncidents, updateIncidentDetails } from "../store/incidents.ts";
@@ -20,7 +21,7 @@ import { incidentClosedView, type IncidentPeople } from "../views/incident-views
 import type { CoreDeps } from "./deps.ts";
 import { incidentCircle, viewPeople, type IncidentCircle } from "./incident-access.ts";
 import { knownPerson, mentionedRef, personName } from "./people.ts";
-import { scheduleQuietly } from "./schedule.ts";
+import { queuePromptsQuietly, scheduleQuietly } from "./schedule.ts";
 import { teamOf } from "./team-spaces.ts";
 
 const notFound = (number: number) =>
@@ -142,7 +143,7 @@ export async function updateIncident(
   const actor = await knownPerson(deps, interaction.actor);
   const involved = await Promise.all(involvedUserIds.map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
-  const { after, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+  const { after, deliveryIds, promptIds } = await deps.db.transaction().execute(async (tx) => {
     const before = await findIncident(tx, workspaceId, number, { forUpdate: true });
     if (!before) throw notFound(number);
     const circle = await incidentCircle(tx, before);
@@ -166,10 +167,14 @@ export async function updateIncident(
     await updateIncidentDetails(tx, before.id, full, restricted, occurredAt);
     const after: Incident = { ...before, ...full, restricted, occurredAt };
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.updated", subject: before.ref, before, after });
+    let promptIds: string[] = [];
     if (involvedChanged) {
       await recordAudit(tx, { workspaceId, actorId: actor.id, action: "incident.involved_changed", subject: before.ref, before: { involved: before.involved }, after: { involved: full.involved } });
+      const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
+      const change = { added: involved.filter((p) => !before.involved.includes(p.id)), removed: before.involved.filter((id) => !full.involved.includes(id)) };
+      promptIds = await replanForInvolved(tx, deps.config, after, team, change, deps.now());
     }
-    if (before.restricted || !restricted) return { after, deliveryIds: [] };
+    if (before.restricted || !restricted) return { after, deliveryIds: [], promptIds };
     // It has just become restricted (say, the harm was raised): the channel must stop showing its details, and the
     // lead must hear now.
     const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
@@ -177,9 +182,10 @@ export async function updateIncident(
     const people = { reporter: reporter ? personName(reporter) : null, involved: involved.map(personName) };
     const hidden = await restrictAnnouncement(tx, after, people, deps.config.timeZone);
     const briefing = await leadBriefing(tx, after, team, people, deps);
-    return { after, deliveryIds: [...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])] };
+    return { after, deliveryIds: [...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])], promptIds };
   });
   await scheduleQuietly(deps, deliveryIds);
+  await queuePromptsQuietly(deps, promptIds);
   return after;
 }
 

@@ -1,4 +1,5 @@
 import { isRestricted } from "../domain/harm.ts";
+import { planPrompts } from "../features/reflections/plan.ts";
 import type { Incident, IncidentDraft } from "../domain/incident.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
@@ -14,7 +15,7 @@ import { announcement } from "./announcement.ts";
 import type { CoreDeps } from "./deps.ts";
 import { briefingFor } from "./lead-briefing.ts";
 import { knownPerson, mentionedRef, personName } from "./people.ts";
-import { scheduleQuietly } from "./schedule.ts";
+import { queuePromptsQuietly, scheduleQuietly } from "./schedule.ts";
 import { joinTeam, teamOf } from "./team-spaces.ts";
 
 export interface LoggedIncident {
@@ -140,7 +141,7 @@ function laneFor(deps: CoreDeps, workspaceId: string): WorkspaceLane {
 
 /** Stores reports in one transaction, numbered in the order they arrived. */
 async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonly Report[]): Promise<LoggedIncident[]> {
-  const { logged, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+  const { logged, deliveryIds, promptIds } = await deps.db.transaction().execute(async (tx) => {
     const first = await takeIncidentNumbers(tx, workspaceId, reports.length);
     const incidents = await insertIncidents(
       tx,
@@ -161,6 +162,11 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
       incidents.map((incident, i) => ({ workspaceId, actorId: reports[i]!.reporter.id, action: "incident.logged", subject: incident.ref, after: incident })),
     );
     await joinOnFirstReport(tx, reports);
+    const promptIds: string[] = [];
+    for (const [i, incident] of incidents.entries()) {
+      const r = reports[i]!;
+      promptIds.push(...(await planPrompts(tx, deps.config, incident, r.team, [r.reporter, ...r.involved], deps.now())));
+    }
     const requests: DeliveryRequest[] = [];
     const logged = incidents.map((incident, i): LoggedIncident => {
       const r = reports[i]!;
@@ -170,9 +176,10 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
       if (briefing) requests.push(briefing);
       return { incident, team: r.team, leadTold: r.restricted ? briefing !== undefined : null };
     });
-    return { logged, deliveryIds: await recordDeliveries(tx, requests) };
+    return { logged, deliveryIds: await recordDeliveries(tx, requests), promptIds };
   });
   await scheduleQuietly(deps, deliveryIds);
+  await queuePromptsQuietly(deps, promptIds);
   return logged;
 }
 

@@ -41,7 +41,7 @@ beforeEach(async () => {
   directory = new ZonedDirectory();
   scheduler = new FakeScheduler();
   clock = WEDNESDAY;
-  debrief = createDebrief({ db: database.db, deliveries: scheduler, directories: { slack: directory }, config, log: silentLog, now: () => clock });
+  debrief = createDebrief({ db: database.db, deliveries: scheduler, directories: { slack: directory }, files: {}, prompts: new FakeScheduler(), config, log: silentLog, now: () => clock });
 });
 
 afterEach(async () => {

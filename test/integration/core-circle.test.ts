@@ -20,7 +20,7 @@ beforeEach(async () => {
   database = await createTestDatabase();
   const directory = new FakeDirectory();
   directory.admins.add("UADMIN");
-  debrief = createDebrief({ db: database.db, deliveries: new FakeScheduler(), directories: { slack: directory }, config: readConfig({}), log: silentLog, now: () => new Date() });
+  debrief = createDebrief({ db: database.db, deliveries: new FakeScheduler(), directories: { slack: directory }, files: {}, prompts: new FakeScheduler(), config: readConfig({}), log: silentLog, now: () => new Date() });
   await say(interaction("UADMIN", TEAM_CHANNEL, "oak-house"), "debrief", "setup");
   await say("UADMIN", "debrief", "lead <@ULEAD>");
   await say("ULEAD", "debrief", "manager <@USAM> <@UMGR>");

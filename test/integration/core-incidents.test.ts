@@ -20,7 +20,7 @@ let scheduler: FakeScheduler;
 let debrief: Debrief;
 
 function coreOn(db: Db): Debrief {
-  return createDebrief({ db, deliveries: scheduler, directories: { slack: directory }, config, log: silentLog, now: () => new Date() });
+  return createDebrief({ db, deliveries: scheduler, directories: { slack: directory }, files: {}, prompts: new FakeScheduler(), config, log: silentLog, now: () => new Date() });
 }
 
 beforeEach(async () => {

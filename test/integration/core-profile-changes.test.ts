@@ -30,7 +30,7 @@ beforeEach(async () => {
   debrief = createDebrief({
     db: database.db,
     deliveries: new FakeScheduler(),
-    directories: { slack: directory },
+    directories: { slack: directory }, files: {}, prompts: new FakeScheduler(),
     config: readConfig({}),
     log: silentLog,
     now: () => new Date(clock),

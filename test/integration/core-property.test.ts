@@ -355,7 +355,7 @@ class Session {
   constructor() {
     const { log, entries } = recordingLog();
     this.logged = entries;
-    this.debrief = createDebrief({ db: database.db, deliveries: new FakeScheduler(), directories: { slack: directory }, config, log, now: () => new Date() });
+    this.debrief = createDebrief({ db: database.db, deliveries: new FakeScheduler(), directories: { slack: directory }, files: {}, prompts: new FakeScheduler(), config, log, now: () => new Date() });
   }
 
   /** Runs one step as its platform would send it, and checks what the person sees and what the core logged. */

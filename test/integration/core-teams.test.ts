@@ -15,7 +15,7 @@ function core(config: Config = readConfig({})): Debrief {
   return createDebrief({
     db: database.db,
     deliveries: new FakeScheduler(),
-    directories: { slack: directory },
+    directories: { slack: directory }, files: {}, prompts: new FakeScheduler(),
     config,
     log: silentLog,
     now: () => new Date(),
@@ -165,7 +165,7 @@ describe("the lead", () => {
   it("needs a team space first", async () => {
     const elsewhere = await createTestDatabase();
     try {
-      const fresh = createDebrief({ db: elsewhere.db, deliveries: new FakeScheduler(), directories: { slack: directory }, config: readConfig({}), log: silentLog, now: () => new Date() });
+      const fresh = createDebrief({ db: elsewhere.db, deliveries: new FakeScheduler(), directories: { slack: directory }, files: {}, prompts: new FakeScheduler(), config: readConfig({}), log: silentLog, now: () => new Date() });
       expect(await say("UADMIN", "lead <@ULEAD>", fresh)).toMatch(/isn't a team space yet.*\/debrief setup/);
     } finally {
       await elsewhere.drop();

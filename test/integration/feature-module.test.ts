@@ -53,7 +53,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const directory = new FakeDirectory();
   const core = createCore(
-    { db: database.db, deliveries: new FakeScheduler(), directories: { slack: directory, console: directory }, config: readConfig({}), log: silentLog, now: () => new Date() },
+    { db: database.db, deliveries: new FakeScheduler(), directories: { slack: directory, console: directory }, files: {}, prompts: new FakeScheduler(), config: readConfig({}), log: silentLog, now: () => new Date() },
     [greetings],
   );
   inbound = createInbound({ debrief: core, log: silentLog });

@@ -39,7 +39,7 @@ async function close(db: Db): Promise<void> {
 }
 
 function core(db: Db, scheduler = new FakeScheduler()): Debrief {
-  return createDebrief({ db, deliveries: scheduler, directories: { slack: new FakeDirectory() }, config: readConfig({ DEBRIEF_ADMINS: "UADMIN" }), log: silentLog, now: () => new Date() });
+  return createDebrief({ db, deliveries: scheduler, directories: { slack: new FakeDirectory() }, files: {}, prompts: new FakeScheduler(), config: readConfig({ DEBRIEF_ADMINS: "UADMIN" }), log: silentLog, now: () => new Date() });
 }
 
 async function quickLog(debrief: Debrief, text: string, user = "UALICE"): Promise<string> {

@@ -24,7 +24,7 @@ let scheduler: FakeScheduler;
 let debrief: Debrief;
 
 const coreWith = (deliveries: DeliveryScheduler): Debrief =>
-  createDebrief({ db: database.db, deliveries, directories: { slack: directory }, config, log: silentLog, now: () => new Date() });
+  createDebrief({ db: database.db, deliveries, directories: { slack: directory }, files: {}, prompts: new FakeScheduler(), config, log: silentLog, now: () => new Date() });
 
 beforeEach(async () => {
   database = await createTestDatabase();
