@@ -20,6 +20,7 @@ export type Command =
   | { kind: "action.extend"; ref: number; due: string }
   | { kind: "reflect.pending" }
   | { kind: "reflect.export" }
+  | { kind: "reflect.team" }
   | { kind: "debrief.setup" }
   | { kind: "debrief.manager"; person: Mention; manager: Mention }
   | { kind: "debrief.lead"; person: Mention }

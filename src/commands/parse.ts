@@ -40,6 +40,7 @@ export const USAGE: Record<CommandName, string> = {
   reflect: usage([
     ["/reflect", "my pending reflection prompts"],
     ["/reflect export", "my own reflections as a Markdown file (CPD evidence)"],
+    ["/reflect team", "for managers: who of my reports has reflections waiting; team figures for teams of 5 or more"],
   ]),
   debrief: usage([
     ["/debrief setup", "make this channel a team space (incidents announced, escalations posted here)"],
@@ -320,9 +321,10 @@ function timeLength(words: readonly string[]): number {
 
 function parseReflect(words: Words): Outcome {
   if (words.count === 0) return { kind: "reflect.pending" };
-  if (words.keyword(0) !== "export") return unknownSubcommand("reflect", words.at(0));
-  if (words.count > 1) return extraWords(words, 1, "/reflect export takes nothing more");
-  return { kind: "reflect.export" };
+  const sub = words.keyword(0);
+  if (sub !== "export" && sub !== "team") return unknownSubcommand("reflect", words.at(0));
+  if (words.count > 1) return extraWords(words, 1, `/reflect ${sub} takes nothing more`);
+  return sub === "export" ? { kind: "reflect.export" } : { kind: "reflect.team" };
 }
 
 // ── /debrief ───────────────────────────────────────────────────────────────────

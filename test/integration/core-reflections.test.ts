@@ -362,3 +362,29 @@ describe("/reflect", () => {
     expect(list.buttons?.map((b) => b.label)).toEqual(["Reflect on INC-1"]);
   });
 });
+
+describe("/reflect team", () => {
+  it("shows a manager which of their own reports have reflections waiting, counts only, and nobody else", async () => {
+    await logWithSamAndJo();
+    clock = new Date("2026-12-02T10:00:00Z");
+    await runDueJobs();
+    const toManager = await say(dm("UMGR"), "reflect", "team");
+    expect(toManager).toContain("USAM: 1 reflection waiting");
+    expect(toManager).not.toContain("UJO");
+    // The lead is not sam's line manager: no names, and the team is too small for figures.
+    const toLead = await say(interaction("ULEAD"), "reflect", "team");
+    expect(toLead).not.toContain("USAM");
+    expect(toLead).toContain("team figures are shown only for teams of 5 or more");
+  });
+
+  it("gives the lead the team's answer rate once the team has 5 members", async () => {
+    for (const who of ["UA", "UB", "UC", "UD", "UE"]) await say(who, "incident", `other none Checked the fire doors ${who}`);
+    clock = new Date("2026-12-02T10:00:00Z");
+    await runDueJobs();
+    const promptId = (await promptMessagesTo("UA"))[0]!.view.buttons![0]!.value;
+    const form = formOf(await debrief.press(dm("UA"), "reflection.reflect", promptId));
+    doneOf(await debrief.submitForm(dm("UA"), form.id, answersFor(form, { q0: "All fine" }), form.state));
+    expect(await say(interaction("ULEAD"), "reflect", "team")).toContain("1 of 5 reflection prompts answered");
+    expect(await say(interaction("UB"), "reflect", "team")).not.toContain("reflection prompts answered");
+  });
+});

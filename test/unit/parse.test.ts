@@ -316,6 +316,7 @@ describe("/reflect", () => {
   it("exports my reflections", () => {
     expect(reflect("export")).toEqual({ kind: "reflect.export" });
     expect(reflect("Export")).toEqual({ kind: "reflect.export" });
+    expect(reflect("team")).toEqual({ kind: "reflect.team" });
   });
 
   it("names anything else as unknown", () => {

@@ -6,12 +6,14 @@ import { updatePressed, type Outcome, type Submission } from "../../interaction.
 import type { FormValues, MessageView } from "../../views/view.ts";
 import { answerPrompt, declineInvolvement, MAX_ANSWER, pendingPrompts, postLesson, promptToAnswer, snoozePrompts } from "./answering.ts";
 import { exportReflections } from "./export.ts";
+import { reflectionsOverview } from "./overview.ts";
 import {
   answerForm,
   exportedView,
   IDS,
   laterChoices,
   lessonPostedView,
+  overviewView,
   pendingView,
   promptMessage,
   snoozedView,
@@ -32,6 +34,10 @@ async function runReflect({ deps, interaction }: Request, command: ReflectComman
     case "reflect.pending": {
       const { lines, upcoming } = await pendingPrompts(deps, interaction);
       return reply(pendingView(lines, upcoming));
+    }
+    case "reflect.team": {
+      const o = await reflectionsOverview(deps, interaction);
+      return reply(overviewView({ ...o, teamName: o.team?.name ?? null }));
     }
     case "reflect.export": {
       const exported = await exportReflections(deps, interaction);

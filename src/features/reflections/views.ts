@@ -254,3 +254,32 @@ export function exportedView(count: number, incidents: number, where: string): M
       : `Your ${count} reflection${count === 1 ? "" : "s"} on ${incidents} incident${incidents === 1 ? "" : "s"} ${count === 1 ? "is" : "are"} in a Markdown file: ${where}.`;
   return { text, sections: [{ text }] };
 }
+
+/** /reflect team: counts only, never what anyone wrote. */
+export function overviewView(o: {
+  reports: readonly { person: PersonName; waiting: number; lapsed: number }[];
+  teamName: string | null;
+  figures: { sent: number; answered: number; days: number } | null;
+  members: number;
+  mayAskFigures: boolean;
+}): MessageView {
+  const sections: Section[] = [];
+  if (o.reports.length === 0) sections.push({ text: "Nobody reports to you in Debrief, so there is nobody's progress to show you." });
+  for (const r of o.reports) {
+    const waiting = r.waiting === 0 ? "nothing waiting" : `${r.waiting} reflection${r.waiting === 1 ? "" : "s"} waiting`;
+    sections.push({ text: [mention(r.person), `: ${waiting}${r.lapsed ? `; ${r.lapsed} closed unanswered lately` : ""}`] });
+  }
+  if (o.teamName && o.mayAskFigures) {
+    sections.push({
+      text: o.figures
+        ? `#${o.teamName}, last ${o.figures.days} days: ${o.figures.answered} of ${o.figures.sent} reflection prompts answered.`
+        : `#${o.teamName} has ${o.members} member${o.members === 1 ? "" : "s"}; team figures are shown only for teams of 5 or more, so they name nobody.`,
+    });
+  }
+  return {
+    text: "Reflections in your team",
+    title: "Reflections in your team",
+    sections,
+    context: "Only counts: what anyone wrote is theirs alone. Who has not answered is shown only to their own line manager.",
+  };
+}
