@@ -171,19 +171,20 @@ export async function snoozePrompts(deps: CoreDeps, interaction: Interaction, va
   if (!SNOOZES.some((s) => s.id === choice)) throw new DomainError("INVALID", "That button has lost track of when to ask again. /reflect lists what is waiting.");
   const person = await knownPerson(deps, interaction.actor);
   const now = deps.now();
-  const { refs, at, ids } = await deps.db.transaction().execute(async (tx) => {
+  const { refs, at, ids, zone } = await deps.db.transaction().execute(async (tx) => {
     const prompts = await Promise.all(list.split(",").map((id) => ownPrompt(tx, person, id, { forUpdate: true })));
     const live = prompts.filter((p) => p.status === "scheduled" || p.status === "sent");
     if (live.length === 0) throw new DomainError("INVALID", "Those reflections are answered or closed already, so there is nothing to put off.");
     const incidents = await incidentsOf(tx, live);
     const first = incidents.get(live[0]!.incidentId);
     const team = first?.teamId ? await findTeam(tx, first.teamId) : undefined;
-    const until = snoozeUntil(choice as Snooze, now, clockFor(person, teamSettings(deps.config, team)));
+    const clock = clockFor(person, teamSettings(deps.config, team));
+    const until = snoozeUntil(choice as Snooze, now, clock);
     for (const p of live) await movePrompt(tx, p.id, until, true);
-    return { refs: [...new Set(live.map((p) => incidents.get(p.incidentId)?.ref ?? "?"))], at: until, ids: live.map((p) => p.id) };
+    return { refs: [...new Set(live.map((p) => incidents.get(p.incidentId)?.ref ?? "?"))], at: until, ids: live.map((p) => p.id), zone: clock.zone };
   });
   await queuePromptsQuietly(deps, ids);
-  return { refs, when: localTime(at, clockFor(person, deps.config).zone) };
+  return { refs, when: localTime(at, zone) };
 }
 
 /**
