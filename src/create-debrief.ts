@@ -1,6 +1,7 @@
 import { createCore } from "./core/create-core.ts";
 import type { FeatureDeps } from "./core/feature.ts";
 import { actions } from "./features/actions/index.ts";
+import { escalation } from "./features/escalation/index.ts";
 import { incidents } from "./features/incidents/index.ts";
 import { reflections } from "./features/reflections/index.ts";
 import { team } from "./features/team/index.ts";
@@ -11,5 +12,5 @@ export type DebriefDeps = FeatureDeps;
 
 /** Debrief: the core with its features. A new feature is a folder under src/features and one entry here. */
 export function createDebrief(deps: DebriefDeps): Debrief {
-  return createCore(deps, [incidents, actions, reflections, team]);
+  return createCore(deps, [incidents, actions, escalation, reflections, team]);
 }

@@ -9,6 +9,7 @@ import { createMetrics, inboundMetrics, type Metrics } from "./infra/metrics.ts"
 import { checkNoEviction, connectRedis, startLocalRedis } from "./infra/redis-server.ts";
 import type { PlatformAdapter, PlatformEntry } from "./platform.ts";
 import type { Directory, FileDrop, Platform } from "./ports.ts";
+import { escalationSweepJob } from "./features/escalation/sweep.ts";
 import { promptReconcileJob } from "./features/reflections/reconcile.ts";
 import { pruneRequestsJob } from "./requests/prune-job.ts";
 import { migrateToLatest, openDatabase } from "./store/database.ts";
@@ -108,7 +109,7 @@ export async function start(config: Config, { role, log, platforms, background, 
         platforms: Object.fromEntries(adapters.map((a) => [a.platform, a])),
         deliveries: queue,
         prompts,
-        periodic: [pruneRequestsJob(db), promptReconcileJob(db, prompts)],
+        periodic: [pruneRequestsJob(db), promptReconcileJob(db, prompts), escalationSweepJob({ db, deliveries: queue, config: settingsOf(config), log })],
       });
       stops.push(() => workers.close());
     }

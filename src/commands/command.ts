@@ -18,6 +18,7 @@ export type Command =
   | { kind: "action.done"; ref: number; note: string | null }
   | { kind: "action.reassign"; ref: number; person: Mention }
   | { kind: "action.extend"; ref: number; due: string }
+  | { kind: "action.cancel"; ref: number; reason: string }
   | { kind: "reflect.pending" }
   | { kind: "reflect.export" }
   | { kind: "reflect.team" }

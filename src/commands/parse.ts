@@ -36,6 +36,7 @@ export const USAGE: Record<CommandName, string> = {
     ["/action done A-7 [note…]", "mark an action done"],
     ["/action reassign A-7 @person", "give an action to someone else"],
     ["/action extend A-7 <due>", "move an action's due date"],
+    ["/action cancel A-7 <why…>", "cancel an action (the owner's manager or the team lead)"],
   ]),
   reflect: usage([
     ["/reflect", "my pending reflection prompts"],
@@ -207,7 +208,7 @@ function leadingCategoryAndHarm(words: Words): LogPrefix {
 
 function parseAction(words: Words): Outcome {
   if (words.count === 0) {
-    return problem("Which incident is the action for? Start with its reference, e.g. INC-12 — or use list, done, reassign or extend.");
+    return problem("Which incident is the action for? Start with its reference, e.g. INC-12 — or use list, done, reassign, extend or cancel.");
   }
   switch (words.keyword(0)) {
     case "list":
@@ -218,6 +219,8 @@ function parseAction(words: Words): Outcome {
       return reassignAction(words);
     case "extend":
       return extendAction(words);
+    case "cancel":
+      return cancelAction(words);
     default:
       return addAction(words);
   }
@@ -263,6 +266,14 @@ function reassignAction(words: Words): Outcome {
   if (!person) return problem("Who should own it now? Mention them, e.g. /action reassign A-7 @sam.");
   if (words.count > 3) return extraWords(words, 3, "/action reassign takes an action and one person");
   return { kind: "action.reassign", ref, person };
+}
+
+function cancelAction(words: Words): Outcome {
+  const ref = parseActionRef(words.at(1));
+  if (ref === undefined) return NO_ACTION_REF;
+  const reason = words.textFrom(2);
+  if (reason === "") return problem("Why is it cancelled? Say so after the reference, e.g. /action cancel A-7 No longer needed: the resident has moved.");
+  return { kind: "action.cancel", ref, reason };
 }
 
 function extendAction(words: Words): Outcome {

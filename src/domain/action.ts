@@ -1,7 +1,7 @@
 import { endOfDayAfter } from "./due.ts";
 import type { PersonId } from "./incident.ts";
 
-export const ACTION_STATUSES = ["open", "done"] as const;
+export const ACTION_STATUSES = ["open", "done", "cancelled"] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
 /** Long enough for a clear instruction, short enough to read in a list on a phone. */
@@ -27,6 +27,8 @@ export interface Action {
   createdAt: Date;
   /** When the owner moved their own due date, if they have: they may do that once. */
   ownerExtendedAt: Date | null;
+  /** Why a manager or the lead cancelled it, when they did. */
+  cancelReason: string | null;
 }
 
 /** Who stands around an action: its owner and their manager, and the incident's reporter and team lead. */
@@ -42,6 +44,11 @@ const overseer = (who: PersonId, a: ActionAudience): boolean => who === a.ownerM
 /** Done is for the owner, the incident's reporter (who asked for it), the lead, or the owner's manager. */
 export function canComplete(who: PersonId, a: ActionAudience): boolean {
   return who === a.ownerId || who === a.reporterId || overseer(who, a);
+}
+
+/** Cancelling drops work someone asked for, so it is for those accountable for the owner: their manager or the lead. */
+export function canCancel(who: PersonId, a: ActionAudience): boolean {
+  return overseer(who, a);
 }
 
 /** The owner may hand it on; their manager or the lead may move it. */

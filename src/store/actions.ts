@@ -1,6 +1,7 @@
 import type { Action, ActionStatus } from "../domain/action.ts";
 import type { Incident } from "../domain/incident.ts";
 import { formatActionRef, formatIncidentRef } from "../domain/references.ts";
+import { sql } from "kysely";
 import type { DbOrTx } from "./database.ts";
 import { findIncidentById } from "./incidents.ts";
 
@@ -19,6 +20,7 @@ type ActionRow = {
   created_by: string;
   created_at: Date;
   owner_extended_at: Date | null;
+  cancel_reason: string | null;
 };
 
 function toAction(row: ActionRow): Action {
@@ -37,6 +39,7 @@ function toAction(row: ActionRow): Action {
     createdBy: row.created_by,
     createdAt: row.created_at,
     ownerExtendedAt: row.owner_extended_at,
+    cancelReason: row.cancel_reason,
   };
 }
 
@@ -55,13 +58,14 @@ const COLUMNS = [
   "action.created_by",
   "action.created_at",
   "action.owner_extended_at",
+  "action.cancel_reason",
 ] as const;
 
 const withIncident = (db: DbOrTx) => db.selectFrom("action").innerJoin("incident", "incident.id", "action.incident_id").select(COLUMNS);
 
 export async function insertAction(
   tx: DbOrTx,
-  values: { workspaceId: string; number: number; incident: Incident; title: string; ownerId: string; dueAt: Date; createdBy: string },
+  values: { workspaceId: string; number: number; incident: Incident; title: string; ownerId: string; dueAt: Date; createdBy: string; next: NextStage | null },
 ): Promise<Action> {
   const { id } = await tx
     .insertInto("action")
@@ -73,8 +77,9 @@ export async function insertAction(
       owner_id: values.ownerId,
       due_at: values.dueAt,
       created_by: values.createdBy,
-      // The escalation sweep first looks at an action when it falls due.
-      next_step_at: values.dueAt,
+      // The escalation sweep first looks at it at its first stage: the reminder before it is due, or the ladder.
+      next_step_at: values.next?.at ?? null,
+      escalation_step: values.next?.stage ?? 0,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -83,7 +88,7 @@ export async function insertAction(
   return action;
 }
 
-async function findActionById(db: DbOrTx, id: number): Promise<Action | undefined> {
+export async function findActionById(db: DbOrTx, id: number): Promise<Action | undefined> {
   const row = await withIncident(db).where("action.id", "=", id).executeTakeFirst();
   return row && toAction(row);
 }
@@ -134,20 +139,74 @@ export async function markActionDone(tx: DbOrTx, id: number, note: string | null
   await tx.updateTable("action").set({ status: "done", done_note: note, done_at: at, next_step_at: null }).where("id", "=", id).execute();
 }
 
-/** A new owner starts the escalation ladder again from the due time, with their own one move of it. */
-export async function setActionOwner(tx: DbOrTx, id: number, ownerId: string, dueAt: Date): Promise<void> {
+/** Where an action is on the escalation ladder: the stage the sweep takes next, and when. */
+export interface NextStage {
+  stage: number;
+  at: Date;
+}
+
+const nextColumns = (next: NextStage | null) => ({ next_step_at: next?.at ?? null, escalation_step: next?.stage ?? 0 });
+
+/**
+ * A new owner keeps the climb where it is: the action is as late as it was, and whoever was told is still owed it
+ * done. They get their own one move of the due date.
+ */
+export async function setActionOwner(tx: DbOrTx, id: number, ownerId: string): Promise<void> {
+  await tx.updateTable("action").set({ owner_id: ownerId, owner_extended_at: null }).where("id", "=", id).execute();
+}
+
+/** A new due time starts the ladder again from it; `ownerExtendedAt` records the owner using their one move. */
+export async function setActionDue(tx: DbOrTx, id: number, dueAt: Date, ownerExtendedAt: Date | null, next: NextStage | null): Promise<void> {
   await tx
     .updateTable("action")
-    .set({ owner_id: ownerId, next_step_at: dueAt, escalation_step: 0, owner_extended_at: null })
+    .set({ due_at: dueAt, ...nextColumns(next), ...(ownerExtendedAt ? { owner_extended_at: ownerExtendedAt } : {}) })
     .where("id", "=", id)
     .execute();
 }
 
-/** A new due time starts the escalation ladder again from it; `ownerExtendedAt` records the owner using their one move. */
-export async function setActionDue(tx: DbOrTx, id: number, dueAt: Date, ownerExtendedAt: Date | null): Promise<void> {
-  await tx
-    .updateTable("action")
-    .set({ due_at: dueAt, next_step_at: dueAt, escalation_step: 0, ...(ownerExtendedAt ? { owner_extended_at: ownerExtendedAt } : {}) })
-    .where("id", "=", id)
+/** Cancelled by a manager or the lead, with why: it leaves the sweep's index. */
+export async function markActionCancelled(tx: DbOrTx, id: number, reason: string, at: Date): Promise<void> {
+  await tx.updateTable("action").set({ status: "cancelled", cancel_reason: reason, done_at: at, next_step_at: null }).where("id", "=", id).execute();
+}
+
+/** Moves an action on to its next stage, or (null) off the ladder's end: it stays open, and stops climbing. */
+export async function advanceAction(tx: DbOrTx, id: number, next: NextStage | null): Promise<void> {
+  await tx.updateTable("action").set(nextColumns(next)).where("id", "=", id).execute();
+}
+
+/**
+ * Takes up to `limit` open actions whose next step is due, by the index, locking them; rows another sweep holds are
+ * skipped, so several workers sweep together and each step is taken once. Returns them with their next stage.
+ */
+export async function claimDueActions(tx: DbOrTx, limit: number): Promise<(Action & { stage: number; stepAt: Date })[]> {
+  const ids = await tx
+    .selectFrom("action")
+    .select(["id", "escalation_step", "next_step_at"])
+    .where("status", "=", "open")
+    .where("next_step_at", "<=", sql<Date>`now()`)
+    .orderBy("next_step_at")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
     .execute();
+  if (ids.length === 0) return [];
+  const rows = await withIncident(tx).where("action.id", "in", ids.map((r) => r.id)).execute();
+  const byId = new Map(rows.map((r) => [r.id, toAction(r)]));
+  return ids.flatMap((r) => {
+    const action = byId.get(r.id);
+    return action ? [{ ...action, stage: r.escalation_step, stepAt: r.next_step_at! }] : [];
+  });
+}
+
+/** Actions by row id, for saying a message again as they now stand. */
+export async function findActionsByIds(db: DbOrTx, ids: readonly number[]): Promise<Action[]> {
+  if (ids.length === 0) return [];
+  const rows = await withIncident(db).where("action.id", "in", ids).execute();
+  return rows.map(toAction);
+}
+
+/** An incident's open actions, soonest due first (closing asks about them). */
+export async function openActionsOf(db: DbOrTx, incidentId: number): Promise<Action[]> {
+  const rows = await withIncident(db).where("action.incident_id", "=", incidentId).where("action.status", "=", "open").orderBy("action.due_at").execute();
+  return rows.map(toAction);
 }

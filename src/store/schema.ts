@@ -13,6 +13,7 @@ export interface Database {
   request: RequestTable;
   reflection_prompt: ReflectionPromptTable;
   reflection: ReflectionTable;
+  escalation_step: EscalationStepTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -126,7 +127,7 @@ export interface ActionTable {
   title: string;
   owner_id: string;
   due_at: Date;
-  status: ColumnType<"open" | "done", "open" | "done" | undefined, "open" | "done">;
+  status: ColumnType<ActionStatusColumn, ActionStatusColumn | undefined, ActionStatusColumn>;
   done_note: string | null;
   done_at: Date | null;
   created_by: string;
@@ -135,7 +136,10 @@ export interface ActionTable {
   /** When the escalation sweep next acts on an open action; null once done. */
   next_step_at: Date | null;
   escalation_step: Generated<number>;
+  cancel_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+type ActionStatusColumn = "open" | "done" | "cancelled";
 
 /** A request done once, with what it answered (see migrations/2026_12_01_0910_create_request.ts). */
 export interface RequestTable {
@@ -185,4 +189,20 @@ export interface ReflectionTable {
 export interface ReflectionAnswer {
   question: string;
   answer: string;
+}
+
+/** One step of an action's escalation, as the sweep took it (see migrations/2026_12_01_1500_create_escalation.ts). */
+export interface EscalationStepTable {
+  id: Generated<string>;
+  action_id: number;
+  stage: number;
+  target: "reminder" | "owner" | "manager" | "lead";
+  recipient_id: string | null;
+  place: "channel" | "person";
+  action_due_at: Date;
+  due_at: Date;
+  status: ColumnType<"sent" | "acted", "sent" | "acted" | undefined, "sent" | "acted">;
+  message_key: string;
+  outcome: string | null;
+  created_at: CreatedAt;
 }

@@ -1,16 +1,17 @@
-import { canComplete, canReassign, DONE_NOTE_MAX, extendRight, latestOwnerMove, OWNER_MOVE_LIMIT, type Action } from "../domain/action.ts";
+import { canCancel, canComplete, canReassign, DONE_NOTE_MAX, extendRight, latestOwnerMove, OWNER_MOVE_LIMIT, type Action } from "../domain/action.ts";
 import { dayLabel } from "../domain/due.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
 import { overLimit } from "../domain/text.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
-import { markActionDone, setActionDue, setActionOwner } from "../store/actions.ts";
+import { markActionCancelled, markActionDone, setActionDue, setActionOwner } from "../store/actions.ts";
 import { recordAudit } from "../store/audit.ts";
 import { workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
 import {
   actionAssignedView,
+  actionCancelledForYouView,
   actionCompletedForYouView,
   actionDueMovedView,
   actionTakenView,
@@ -22,12 +23,14 @@ import { ownerFrom, readDue } from "./actions.ts";
 import type { CoreDeps } from "./deps.ts";
 import { knownPerson, personName } from "./people.ts";
 import { scheduleQuietly } from "./schedule.ts";
+import { startOfLadder } from "../features/escalation/ladder.ts";
+import { ownerButtons } from "../features/escalation/views.ts";
 
 // Who the owner turns to when their own move is used up or not enough.
 const askOverseer = (action: Action) =>
   `ask your manager or the team lead: they can extend it with /action extend ${action.ref} <when>.`;
 
-const alreadyDone = (action: Action, what: string) => new DomainError("INVALID", `${action.ref} is already done, so it can't be ${what}.`);
+const alreadyDone = (action: Action, what: string) => new DomainError("INVALID", `${action.ref} is already ${action.status}, so it can't be ${what}.`);
 
 /** Marks an action done, with an optional note; the owner is told if someone else did it. */
 export async function completeAction(deps: CoreDeps, interaction: Interaction, number: number, note: string | null): Promise<SeenAction> {
@@ -48,7 +51,7 @@ export async function completeAction(deps: CoreDeps, interaction: Interaction, n
         `Only the owner of ${action.ref}, their manager, the person who reported ${visible ? incident.ref : "its incident"} or the team lead can mark it done.`,
       );
     }
-    if (action.status === "done") throw new DomainError("INVALID", `${action.ref} is already done.`);
+    if (action.status !== "open") throw new DomainError("INVALID", `${action.ref} is already ${action.status}.`);
     const doneAt = deps.now();
     await markActionDone(tx, action.id, text, doneAt);
     const after: Action = { ...action, status: "done", doneNote: text, doneAt };
@@ -79,10 +82,10 @@ export async function reassignAction(
     if (!canReassign(actor.id, audience)) {
       throw new DomainError("FORBIDDEN", `Only the owner of ${action.ref}, their manager or the team lead can give it to someone else.`);
     }
-    if (action.status === "done") throw alreadyDone(action, "reassigned");
+    if (action.status !== "open") throw alreadyDone(action, "reassigned");
     if (newOwner.id === owner.id) throw new DomainError("INVALID", `${newOwner.displayName} already owns ${action.ref}.`);
     const times = await timesAudited(tx, action, "action.reassigned");
-    await setActionOwner(tx, action.id, newOwner.id, action.dueAt);
+    await setActionOwner(tx, action.id, newOwner.id);
     // The new owner has their own one move of the due date (see extendRight).
     const after: Action = { ...action, ownerId: newOwner.id, ownerExtendedAt: null };
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.reassigned", subject: action.ref, before: action, after });
@@ -91,7 +94,10 @@ export async function reassignAction(
       {
         dedupeKey: `action-${action.id}-reassigned-${times + 1}`,
         target: { kind: "person", person: newOwner.ref },
-        view: actionAssignedView(after, personName(actor), zoneOf(newOwner, deps), deps.now(), true),
+        view: {
+          ...actionAssignedView(after, personName(actor), zoneOf(newOwner, deps), deps.now(), true),
+          buttons: ownerButtons(after, `action-${action.id}-reassigned-${times + 1}`),
+        },
       },
     ];
     if (owner.id !== actor.id) {
@@ -122,7 +128,7 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
 
   const { result, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
-    const { action, audience, owner, visible } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
+    const { action, audience, owner, visible, incident } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
     const granted = extendRight(actor.id, action, audience);
     const right = granted === "owner" && (await usedOwnerMove(tx, action, actor.id)) ? "owner-used" : granted;
     if (right === "none") {
@@ -134,7 +140,7 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
         `You have already moved the due date of ${action.ref} once. To move it again, ${askOverseer(action)}`,
       );
     }
-    if (action.status === "done") throw alreadyDone(action, "extended");
+    if (action.status !== "open") throw alreadyDone(action, "extended");
     const now = deps.now();
     const dueAt = readDue(duePhrase, now, zone);
     if (dueAt.getTime() <= action.dueAt.getTime()) {
@@ -154,7 +160,8 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
       );
     }
     const times = await timesAudited(tx, action, "action.extended");
-    await setActionDue(tx, action.id, dueAt, ownerUsedTheirMove ? now : null);
+    const next = await startOfLadder(tx, deps.config, incident, owner, dueAt, now);
+    await setActionDue(tx, action.id, dueAt, ownerUsedTheirMove ? now : null, next);
     const after: Action = { ...action, dueAt, ownerExtendedAt: ownerUsedTheirMove ? now : action.ownerExtendedAt };
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.extended", subject: action.ref, before: action, after });
     const requests: DeliveryRequest[] =
@@ -171,4 +178,34 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
   });
   await scheduleQuietly(deps, deliveryIds);
   return result;
+}
+
+/** Cancels an action, with why: for the owner's manager or the team lead. The owner is told; it stops climbing. */
+export async function cancelAction(deps: CoreDeps, interaction: Interaction, number: number, reason: string): Promise<SeenAction> {
+  const actor = await knownPerson(deps, interaction.actor);
+  const why = reason.trim();
+  const tooLong = overLimit("the reason", why, DONE_NOTE_MAX);
+  if (tooLong) throw new DomainError("INVALID", `Nothing was changed. ${tooLong}`);
+  const found = findIdentifier(why);
+  if (found) throw new DomainError("INVALID", `Nothing was changed. ${identifierWarning(found)}`);
+  const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
+
+  const { seen, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
+    const { action, audience, owner, visible } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
+    if (!canCancel(actor.id, audience)) {
+      throw new DomainError("FORBIDDEN", `Only the manager of whoever owns ${action.ref}, or the team lead, can cancel it. Its owner can ask them, or extend it.`);
+    }
+    if (action.status !== "open") throw new DomainError("INVALID", `${action.ref} is already ${action.status}.`);
+    const at = deps.now();
+    await markActionCancelled(tx, action.id, why, at);
+    const after: Action = { ...action, status: "cancelled", cancelReason: why, doneAt: at };
+    await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.cancelled", subject: action.ref, before: action, after });
+    const requests: DeliveryRequest[] =
+      owner.id === actor.id
+        ? []
+        : [{ dedupeKey: `action-${action.id}-cancelled`, target: { kind: "person", person: owner.ref }, view: actionCancelledForYouView(after, personName(actor)) }];
+    return { seen: { action: after, visible }, deliveryIds: await recordDeliveries(tx, requests) };
+  });
+  await scheduleQuietly(deps, deliveryIds);
+  return seen;
 }

@@ -20,6 +20,8 @@ import { showIncident } from "./incident-record.ts";
 import { scheduleQuietly } from "./schedule.ts";
 import { reportsTo } from "./team-spaces.ts";
 import { findTeam } from "../store/teams.ts";
+import { startOfLadder } from "../features/escalation/ladder.ts";
+import { ownerButtons } from "../features/escalation/views.ts";
 
 /** The most a list shows: enough for anyone's week, and what fits in one chat message. */
 const LIST_LIMIT = 50;
@@ -71,14 +73,15 @@ export async function addAction(deps: CoreDeps, interaction: Interaction, draft:
 
   const { action, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
     const number = await takeActionNumber(tx, workspaceId);
-    const action = await insertAction(tx, { workspaceId, number, incident, title, ownerId: owner.id, dueAt, createdBy: actor.id });
+    const next = await startOfLadder(tx, deps.config, incident, owner, dueAt, deps.now());
+    const action = await insertAction(tx, { workspaceId, number, incident, title, ownerId: owner.id, dueAt, createdBy: actor.id, next });
     await recordAudit(tx, { workspaceId, actorId: actor.id, action: "action.added", subject: action.ref, after: action });
     const deliveryIds = await recordDeliveries(tx, [
       {
         dedupeKey: `action-${action.id}-assigned`,
         target: { kind: "person", person: owner.ref },
         // In the owner's own zone: it is their Friday that matters to them.
-        view: actionAssignedView(action, personName(actor), zoneOf(owner, deps), deps.now()),
+        view: { ...actionAssignedView(action, personName(actor), zoneOf(owner, deps), deps.now()), buttons: ownerButtons(action, `action-${action.id}-assigned`) },
       },
     ]);
     return { action, deliveryIds };

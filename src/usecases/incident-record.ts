@@ -8,8 +8,11 @@ import { formatIncidentRef } from "../domain/references.ts";
 import { overLimit } from "../domain/text.ts";
 import { recordDeliveries } from "../delivery/outbox.ts";
 import { replanForInvolved } from "../features/reflections/plan.ts";
+import { candourAction } from "../features/escalation/candour.ts";
 import type { Interaction } from "../interaction.ts";
 import { recordAudit } from "../store/audit.ts";
+import { openActionsOf } from "../store/actions.ts";
+import type { Action } from "../domain/action.ts";
 import { closeIncident as storeClose, findIncident, listIncidents, updateIncidentDetails } from "../store/incidents.ts";
 import { channelBeside, workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
@@ -87,8 +90,22 @@ export async function listOpenIncidents(
   return { scope: team ? `#${team.name}` : "this workspace", items };
 }
 
-/** Closes an incident with its lesson, and tells the team channel. */
-export async function closeIncident(deps: CoreDeps, interaction: Interaction, number: number, lesson: string): Promise<Incident> {
+/** Open actions that closing would leave behind, for the person to confirm they mean it. */
+export class OpenActionsOnClose extends Error {
+  constructor(
+    readonly incident: Incident,
+    readonly actions: readonly Action[],
+  ) {
+    super(`${incident.ref} has open actions`);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Closes an incident with its lesson (kept for the team's digest), and tells the team channel. With open actions it
+ * asks first (OpenActionsOnClose), unless `confirmed`: they stay open, and keep climbing, after it closes.
+ */
+export async function closeIncident(deps: CoreDeps, interaction: Interaction, number: number, lesson: string, confirmed = false): Promise<Incident> {
   // The lesson is posted to the team channel, so it gets the same check as any other free text.
   const tooLong = overLimit("the lesson", lesson, LESSON_MAX);
   if (tooLong) throw new DomainError("INVALID", `${formatIncidentRef(number)} is still open. ${tooLong} A few sentences on what the team will do differently are enough.`);
@@ -104,6 +121,8 @@ export async function closeIncident(deps: CoreDeps, interaction: Interaction, nu
       throw new DomainError("FORBIDDEN", `Only the reporter, the team lead or a line manager of those involved can close ${incident.ref}.`);
     }
     if (incident.status === "closed") throw new DomainError("INVALID", `${incident.ref} is already closed.`);
+    const open = confirmed ? [] : await openActionsOf(tx, incident.id);
+    if (open.length > 0) throw new OpenActionsOnClose(incident, open);
     const closedAt = deps.now();
     await storeClose(tx, incident.id, lesson, closedAt);
     const closed: Incident = { ...incident, status: "closed", lesson, closedAt };
@@ -174,7 +193,10 @@ export async function updateIncident(
       const change = { added: involved.filter((p) => !before.involved.includes(p.id)), removed: before.involved.filter((id) => !full.involved.includes(id)) };
       promptIds = await replanForInvolved(tx, deps.config, after, team, change, deps.now());
     }
-    if (before.restricted || !restricted) return { after, deliveryIds: [], promptIds };
+    // Duty of candour ticked now, when it was not before: its action is added (once, whenever it is ticked).
+    const reporterPerson = circle.people.get(after.reporterId);
+    const candour = reporterPerson ? await recordDeliveries(tx, await candourAction(tx, deps.config, after, reporterPerson, deps.now())) : [];
+    if (before.restricted || !restricted) return { after, deliveryIds: candour, promptIds };
     // It has just become restricted (say, the harm was raised): the channel must stop showing its details, and the
     // lead must hear now.
     const team = after.teamId === null ? undefined : await findTeam(tx, after.teamId);
@@ -182,7 +204,7 @@ export async function updateIncident(
     const people = { reporter: reporter ? personName(reporter) : null, involved: involved.map(personName) };
     const hidden = await restrictAnnouncement(tx, after, people, deps.config.timeZone);
     const briefing = await leadBriefing(tx, after, team, people, deps);
-    return { after, deliveryIds: [...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])], promptIds };
+    return { after, deliveryIds: [...candour, ...hidden, ...(briefing ? await recordDeliveries(tx, [briefing]) : [])], promptIds };
   });
   await scheduleQuietly(deps, deliveryIds);
   await queuePromptsQuietly(deps, promptIds);

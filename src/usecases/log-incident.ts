@@ -1,4 +1,5 @@
 import { isRestricted } from "../domain/harm.ts";
+import { candourAction } from "../features/escalation/candour.ts";
 import { planPrompts } from "../features/reflections/plan.ts";
 import type { Incident, IncidentDraft } from "../domain/incident.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
@@ -168,6 +169,7 @@ async function logTogether(deps: CoreDeps, workspaceId: string, reports: readonl
       promptIds.push(...(await planPrompts(tx, deps.config, incident, r.team, [r.reporter, ...r.involved], deps.now())));
     }
     const requests: DeliveryRequest[] = [];
+    for (const [i, incident] of incidents.entries()) requests.push(...(await candourAction(tx, deps.config, incident, reports[i]!.reporter, deps.now())));
     const logged = incidents.map((incident, i): LoggedIncident => {
       const r = reports[i]!;
       const people = { reporter: personName(r.reporter), involved: r.involved.map(personName) };

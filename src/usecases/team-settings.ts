@@ -106,3 +106,15 @@ export async function changeTeamSetting(
     return { ...settingsInForce(deps.config, changedTeam), team: changedTeam, setting, before, after, changed };
   });
 }
+
+/** The settings a team's prompts and escalations follow, with the team's own zone apart (see below). */
+export type TeamSettingsInForce = TeamSettings & { readonly teamTimeZone?: string };
+
+/**
+ * The workspace's settings with the team's own choices over them. A zone the team set is also kept apart, as the
+ * fallback for its people whose profiles have none (DESIGN.md: the person's zone, else the team's, else TIME_ZONE).
+ */
+export function teamSettings(base: Settings, team: Team | undefined): TeamSettingsInForce {
+  const chosen = settingsForTeam(base, team?.settings);
+  return team?.settings.TIME_ZONE !== undefined ? { ...chosen, teamTimeZone: chosen.timeZone } : chosen;
+}

@@ -121,6 +121,22 @@ export function actionCompletedForYouView(action: Action, by: PersonName): Messa
   };
 }
 
+/** The owner's direct message when their manager or the lead cancelled their action. */
+export function actionCancelledForYouView(action: Action, by: PersonName): MessageView {
+  return {
+    text: `${action.ref} for ${action.incidentRef} was cancelled`,
+    sections: [
+      { text: [{ strong: `${action.ref} for ${action.incidentRef}` }, " was cancelled by ", mention(by), ": nothing more is needed from you."] },
+      { text: action.title },
+      ...(action.cancelReason ? [{ text: [{ strong: "Why: " }, action.cancelReason] as Span[] }] : []),
+    ],
+  };
+}
+
+export function actionCancelledView(seen: SeenAction): MessageView {
+  return { text: `${seen.action.ref} is cancelled`, sections: [{ text: `${actionLabel(seen)} is cancelled; it will not be escalated. Its owner has been told.` }] };
+}
+
 /** One person's open actions, soonest first, overdue ones marked. `whose` is null for the reader's own. */
 export function actionListView(items: readonly SeenAction[], total: number, whose: PersonName | null, zone: string, now: Date): MessageView {
   const owner: Span[] = whose ? [mention(whose)] : [];

@@ -1,3 +1,4 @@
+import type { Action } from "../domain/action.ts";
 import { categoryLabel } from "../domain/categories.ts";
 import { HARM_LABELS } from "../domain/harm.ts";
 import {
@@ -145,5 +146,22 @@ export function incidentClosedView(incident: Incident): MessageView {
       { text: [{ strong: heading(incident) }, " has been closed."] },
       { text: [{ strong: "Lesson learned\n" }, incident.lesson ?? ""] },
     ],
+  };
+}
+
+/** The button that closes an incident despite its open actions; it carries the reference and the lesson. */
+export const CLOSE_ANYWAY = "incident.close_anyway";
+
+/** Asked before closing an incident with open actions: which they are, and that they will stay open. */
+export function closeWithOpenActionsView(ref: string, actions: readonly Action[], lesson: string): MessageView {
+  const shown = actions.slice(0, 10);
+  return {
+    text: `${ref} still has ${actions.length} open action${actions.length === 1 ? "" : "s"}`,
+    sections: [
+      { text: `${ref} still has ${actions.length} open action${actions.length === 1 ? "" : "s"}. Close it anyway? ${actions.length === 1 ? "It stays" : "They stay"} open with ${actions.length === 1 ? "its owner" : "their owners"}, and ${actions.length === 1 ? "keeps" : "keep"} climbing if overdue.` },
+      { text: shown.map((a) => `${a.ref}: ${a.title}`).join("\n") + (actions.length > shown.length ? `\nand ${actions.length - shown.length} more` : "") },
+      { text: [{ strong: "Lesson: " }, lesson] },
+    ],
+    buttons: [{ id: CLOSE_ANYWAY, label: `Close ${ref} anyway`, value: `${ref}\n${lesson}`, style: "danger" }],
   };
 }

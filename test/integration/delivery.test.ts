@@ -536,6 +536,7 @@ describe("messages stored by an earlier release", () => {
     createdBy: "slack:T0001:U0LEAD",
     createdAt: new Date("2026-11-25T10:00:00Z"),
     ownerExtendedAt: null,
+    cancelReason: null,
   };
   const lead = { userId: "U0LEAD", name: "Lee Lead" };
   const now = new Date("2026-11-25T12:00:00Z");

@@ -305,6 +305,12 @@ describe("/action", () => {
   it("asks for the new due date when /action extend has none", () => {
     expect(problemFor("action", "extend A-7")).toContain("When is it due");
   });
+
+  it("cancels an action with the rest as why, and asks why when there is none", () => {
+    expect(action("cancel A-7 The resident has moved on")).toEqual({ kind: "action.cancel", ref: 7, reason: "The resident has moved on" });
+    expect(problemFor("action", "cancel A-7")).toContain("Why is it cancelled?");
+    expect(problemFor("action", "cancel")).toContain("A-7");
+  });
 });
 
 describe("/reflect", () => {

@@ -2,16 +2,17 @@ import type { Command } from "../../commands/command.ts";
 import { USAGE } from "../../commands/parse.ts";
 import { grammarRoute } from "../../commands/route.ts";
 import type { Feature, Request } from "../../core/feature.ts";
+import { noteOutcome } from "../escalation/acting.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { parseIncidentRef } from "../../domain/references.ts";
 import type { Outcome, Submission } from "../../interaction.ts";
 import { ActionInputError, zoneOf } from "../../usecases/action-access.ts";
-import { completeAction, extendAction, reassignAction } from "../../usecases/action-changes.ts";
+import { cancelAction, completeAction, extendAction, reassignAction } from "../../usecases/action-changes.ts";
 import { addAction, incidentForActions, listActions } from "../../usecases/actions.ts";
 import { knownPerson, personName } from "../../usecases/people.ts";
 import { readActionForm } from "../../usecases/read-action-form.ts";
 import { ACTION_FORM_ID, actionForm } from "../../views/action-form.ts";
-import { actionAddedView, actionDoneView, actionExtendedView, actionListView, actionReassignedView } from "../../views/action-views.ts";
+import { actionAddedView, actionCancelledView, actionDoneView, dueLabel, actionExtendedView, actionListView, actionReassignedView } from "../../views/action-views.ts";
 import { problemView, replyView } from "../../views/reply-views.ts";
 import type { FormValues, MessageView } from "../../views/view.ts";
 
@@ -21,7 +22,10 @@ type ActionCommand = Extract<Command, { kind: `action.${string}` }>;
 
 const reply = (view: MessageView): Outcome => ({ kind: "reply", view });
 
-async function runAction({ deps, interaction }: Request, command: ActionCommand, typed: string): Promise<Outcome> {
+const nameOf = async ({ deps, interaction }: Request) => (await knownPerson(deps, interaction.actor)).displayName;
+
+async function runAction(request: Request, command: ActionCommand, typed: string): Promise<Outcome> {
+  const { deps, interaction } = request;
   const now = deps.now();
   return withUsage(typed, async () => {
     switch (command.kind) {
@@ -34,14 +38,24 @@ async function runAction({ deps, interaction }: Request, command: ActionCommand,
         const list = await listActions(deps, interaction, command.person?.userId ?? null);
         return reply(actionListView(list.items, list.total, list.whose, list.zone, now));
       }
-      case "action.done":
-        return reply(actionDoneView(await completeAction(deps, interaction, command.ref, command.note)));
+      case "action.done": {
+        const done = await completeAction(deps, interaction, command.ref, command.note);
+        await noteOutcome(deps, done.action.id, `marked done by ${await nameOf(request)}`);
+        return reply(actionDoneView(done));
+      }
       case "action.reassign": {
         const reassigned = await reassignAction(deps, interaction, command.ref, command.person.userId);
+        await noteOutcome(deps, reassigned.action.id, `given to ${reassigned.newOwner.displayName} by ${await nameOf(request)}`);
         return reply(actionReassignedView(reassigned, personName(reassigned.newOwner)));
+      }
+      case "action.cancel": {
+        const cancelled = await cancelAction(deps, interaction, command.ref, command.reason);
+        await noteOutcome(deps, cancelled.action.id, `cancelled by ${await nameOf(request)}`);
+        return reply(actionCancelledView(cancelled));
       }
       case "action.extend": {
         const extended = await extendAction(deps, interaction, command.ref, command.due);
+        await noteOutcome(deps, extended.action.id, `due moved to ${dueLabel(extended.action.dueAt, extended.zone, now)} by ${await nameOf(request)}`);
         return reply(actionExtendedView(extended, extended.zone, now, extended.ownerUsedTheirMove));
       }
     }

@@ -8,14 +8,14 @@ import { emptyDraft, SUMMARY_MAX, WHAT_HAPPENED_MAX } from "../../domain/inciden
 import { mentionedIds, withNames } from "../../domain/mentions.ts";
 import { parseIncidentRef } from "../../domain/references.ts";
 import { overLimit } from "../../domain/text.ts";
-import type { Outcome, Submission } from "../../interaction.ts";
+import { updatePressed, type Outcome, type Submission } from "../../interaction.ts";
 import { channelBeside } from "../../store/keys.ts";
-import { closeIncident, incidentForEditing, listOpenIncidents, openIncident, updateIncident } from "../../usecases/incident-record.ts";
+import { closeIncident, incidentForEditing, listOpenIncidents, OpenActionsOnClose, openIncident, updateIncident } from "../../usecases/incident-record.ts";
 import { logIncident } from "../../usecases/log-incident.ts";
 import { knownPerson, mentionedRef } from "../../usecases/people.ts";
 import { readIncidentForm } from "../../usecases/read-incident-form.ts";
 import { INCIDENT_DETAILS_FORM_ID, INCIDENT_FORM_ID, incidentForm } from "../../views/incident-form.ts";
-import { incidentDetailView, incidentListView, incidentLoggedView, incidentOutlineView } from "../../views/incident-views.ts";
+import { CLOSE_ANYWAY, closeWithOpenActionsView, incidentDetailView, incidentListView, incidentLoggedView, incidentOutlineView } from "../../views/incident-views.ts";
 import { problemView, replyView } from "../../views/reply-views.ts";
 import type { FormValues, MessageView } from "../../views/view.ts";
 
@@ -72,10 +72,28 @@ async function runIncident({ deps, interaction, help }: Request, command: Incide
       if (!command.lesson) {
         return reply(problemView(`What did the team learn? Add the lesson after the reference, e.g. /incident close INC-${command.ref} Check the MAR chart at every handover.`, USAGE.incident));
       }
-      const closed = await closeIncident(deps, interaction, command.ref, command.lesson);
-      return reply(replyView(`${closed.ref} is closed, with its lesson recorded.`));
+      return closeAsking(deps, interaction, command.ref, command.lesson, false);
     }
   }
+}
+
+/** Closing an incident with open actions lists them and asks; "Close anyway" carries the lesson, so nothing is retyped. */
+async function closeAsking(deps: Request["deps"], interaction: Request["interaction"], number: number, lesson: string, confirmed: boolean): Promise<Outcome> {
+  try {
+    const closed = await closeIncident(deps, interaction, number, lesson, confirmed);
+    const view = replyView(`${closed.ref} is closed, with its lesson recorded for the team.`);
+    return confirmed ? updatePressed(view) : reply(view);
+  } catch (err) {
+    if (!(err instanceof OpenActionsOnClose)) throw err;
+    return reply(closeWithOpenActionsView(err.incident.ref, err.actions, lesson));
+  }
+}
+
+async function closeAnyway({ deps, interaction }: Request, value: string): Promise<Outcome> {
+  const [ref = "", ...rest] = value.split("\n");
+  const number = parseIncidentRef(ref);
+  if (number === undefined) return reply(replyView("That button has lost track of its incident. Try /incident list."));
+  return closeAsking(deps, interaction, number, rest.join("\n"), true);
 }
 
 /** A long one-liner keeps a summary the form can hold, and the whole text as what happened, so nothing is lost. */
@@ -122,6 +140,6 @@ export const incidents: Feature = {
   commands: {
     incident: grammarRoute<IncidentCommand>("incident", runIncident, (parsed) => parsed.kind === "incident.form"),
   },
-  buttons: { "incident.details": openDetails },
+  buttons: { "incident.details": openDetails, [CLOSE_ANYWAY]: closeAnyway },
   forms: { [INCIDENT_FORM_ID]: logFromForm, [INCIDENT_DETAILS_FORM_ID]: saveDetails },
 };

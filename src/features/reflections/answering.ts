@@ -16,7 +16,7 @@ import { queuePromptsQuietly, scheduleQuietly } from "../../usecases/schedule.ts
 import type { FormErrors, FormValues } from "../../views/view.ts";
 import { incidentsOf, promptLines } from "./lines.ts";
 import { clockFor } from "./plan.ts";
-import { teamSettings } from "./settings.ts";
+import { teamSettings } from "../../usecases/team-settings.ts";
 import {
   finishPrompt,
   findPrompt,

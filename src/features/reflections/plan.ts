@@ -5,7 +5,7 @@ import { questionSetFor } from "../../domain/question-sets.ts";
 import type { DbOrTx } from "../../store/database.ts";
 import type { Person } from "../../store/people.ts";
 import type { Team } from "../../store/teams.ts";
-import { teamSettings, type TeamSettings } from "./settings.ts";
+import { teamSettings, type TeamSettingsInForce as TeamSettings } from "../../usecases/team-settings.ts";
 import { finishPrompt, insertPrompts, livePromptsFor, type NewPrompt } from "./store.ts";
 
 /** When and in what zone a person is prompted: their own zone, else their team's, else the workspace's. */

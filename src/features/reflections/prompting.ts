@@ -9,7 +9,7 @@ import type { PromptScheduler } from "../../usecases/deps.ts";
 import { queuePromptsQuietly, scheduleQuietly } from "../../usecases/schedule.ts";
 import { incidentsOf, promptLines, stillInvolved } from "./lines.ts";
 import { clockFor } from "./plan.ts";
-import { teamSettings } from "./settings.ts";
+import { teamSettings } from "../../usecases/team-settings.ts";
 import {
   finishPrompt,
   findPrompt,
