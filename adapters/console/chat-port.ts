@@ -4,12 +4,16 @@ import type { MessageView } from "../../src/views/view.ts";
 import type { AnswerBook } from "./answer-book.ts";
 import { paint, prefixed } from "./paint.ts";
 import { renderMessage } from "./render.ts";
+import { Screen } from "./screen.ts";
 
 export interface ConsoleChatPortOptions {
   readonly output: Writable;
   /** Questions shown in messages, so the session can ask them when their submit is pressed. */
   readonly answers?: AnswerBook;
+  /** ANSI emphasis; by default the screen's, or none without one. */
   readonly color?: boolean;
+  /** The terminal shared with the session, so a message arriving while a prompt waits is printed above it. */
+  readonly screen?: Screen;
 }
 
 // A direct message's "channel" is the person's name after "@", so an update knows where it lives even across restarts.
@@ -18,8 +22,13 @@ const DM_PREFIX = "@";
 /** Prints what the bot sends on its own: channel posts as `[#team] Debrief: …`, direct messages as `[DM → alice] Debrief: …`. */
 export class ConsoleChatPort implements ChatPort {
   private lastMessageId = 0;
+  private readonly screen: Screen;
+  private readonly color: boolean;
 
-  constructor(private readonly options: ConsoleChatPortOptions) {}
+  constructor(private readonly options: ConsoleChatPortOptions) {
+    this.screen = options.screen ?? new Screen(options.output, options.color ?? false);
+    this.color = options.color ?? this.screen.color;
+  }
 
   async sendToPerson(person: PersonRef, view: MessageView): Promise<MessageRef> {
     return this.print(`${DM_PREFIX}${person.userId}`, view, false);
@@ -30,16 +39,17 @@ export class ConsoleChatPort implements ChatPort {
   }
 
   async update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void> {
+    // Pressing a button in the message (I wasn't involved) has just printed it as it now reads: once is enough.
+    if (this.screen.alreadyShown(renderMessage(view).join("\n"))) return;
     this.print(ref.channelId, view, true, ref.messageId);
   }
 
   private print(channelId: string, view: MessageView, edited: boolean, messageId?: string): MessageRef {
     this.options.answers?.remember(view);
-    const color = this.options.color ?? false;
+    const color = this.color;
     const where = channelId.startsWith(DM_PREFIX) ? `[DM → ${channelId.slice(DM_PREFIX.length)}]` : `[#${channelId}]`;
     const who = `${where} Debrief${edited ? " (edited)" : ""}: `;
-    const lines = prefixed(paint(color).bold(who), renderMessage(view, { color }));
-    this.options.output.write(`${lines.join("\n")}\n`);
+    this.screen.print(prefixed(paint(color).bold(who), renderMessage(view, { color })));
     return { channelId, messageId: messageId ?? String(++this.lastMessageId) };
   }
 }

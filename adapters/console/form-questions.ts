@@ -40,27 +40,49 @@ export function isEmpty(answer: Answer | undefined): boolean {
 /** The question's lines: label, hint, the problem with the last answer, numbered options, and how to answer. */
 export function questionLines(
   input: Input,
-  ask: { readonly fallback: Answer | undefined; readonly problem?: string; readonly paint: Paint; readonly context: AnswerContext },
+  ask: {
+    readonly fallback: Answer | undefined;
+    readonly problem?: string;
+    readonly paint: Paint;
+    readonly context: AnswerContext;
+    /** Where it stands in a longer form ("3/9"), so a long form shows how far there is to go. */
+    readonly position?: { readonly index: number; readonly count: number };
+    /** How to answer, as said under the question before: the same words are not printed again. */
+    readonly howShown?: string;
+  },
 ): string[] {
   const { paint: p, fallback } = ask;
-  const lines = [p.bold(`${clean(input.label)}${input.optional ? " (optional)" : ""}`)];
+  const at = ask.position && ask.position.count > 1 ? `${ask.position.index + 1}/${ask.position.count} ` : "";
+  const lines = [p.bold(`${at}${clean(input.label)}${input.optional ? " (optional)" : ""}`)];
   if (input.hint) lines.push(p.dim(`  ${clean(input.hint)}`));
   if (ask.problem) lines.push(p.problem(`  ✗ ${clean(ask.problem)}`));
   if (input.kind === "select" || input.kind === "multiselect") {
     input.options.forEach((option, i) => lines.push(`  ${i + 1}) ${clean(option.label)}`));
   }
-  const how = [howToAnswer(input, ask.context)];
-  if (!isEmpty(fallback)) how.push(`Enter keeps ${describeAnswer(input, fallback ?? null, ask.context.timeZone)}`);
-  else if (input.optional) how.push("Enter skips it");
-  how.push("/cancel stops without sending");
-  lines.push(p.dim(`  (${how.filter(Boolean).join("; ")})`));
+  const how = howLine(input, fallback, ask.context);
+  if (how !== ask.howShown) lines.push(p.dim(`  ${how}`));
   return lines;
 }
 
+/** How to answer a question, in brackets: what to type, what Enter does, and how to stop. */
+export function howLine(input: Input, fallback: Answer | undefined, context: AnswerContext): string {
+  const how = [howToAnswer(input, context)];
+  if (!isEmpty(fallback)) how.push(`Enter keeps ${describeAnswer(input, fallback ?? null, context.timeZone)}`);
+  else if (input.optional) how.push("Enter skips it");
+  how.push("/cancel stops without sending");
+  return `(${how.filter(Boolean).join("; ")})`;
+}
+
+/** A line ending in a backslash goes on to the next line, as in a shell: the way to type a multi-line answer. */
+export const CONTINUES = /\\\s*$/;
+
 function howToAnswer(input: Input, context: AnswerContext): string {
   switch (input.kind) {
-    case "text":
-      return input.maxLength ? `one line, at most ${input.maxLength} characters` : "";
+    case "text": {
+      const most = input.maxLength ? `, at most ${input.maxLength} characters` : "";
+      if (input.multiline) return `one line, or end a line with \\ to add another${most}`;
+      return input.maxLength ? `one line${most}` : "";
+    }
     case "select":
       return "type a number or a name";
     case "multiselect":
@@ -89,7 +111,7 @@ export function parseAnswer(input: Input, typed: string, context: AnswerContext)
   switch (input.kind) {
     case "text":
       return input.maxLength !== undefined && typed.length > input.maxLength
-        ? fail(`That is ${typed.length} characters; the most is ${input.maxLength}. Please shorten it.`)
+        ? fail(`That is ${typed.length} characters; the most is ${input.maxLength}, so it needs ${typed.length - input.maxLength} fewer. Please shorten it.`)
         : ok(typed);
     case "select": {
       const option = findOption(input.options, typed);

@@ -25,10 +25,11 @@ export function renderMessage(view: MessageView, options: RenderOptions = {}): s
   const title = view.title ? clean(view.title) : "";
   const sections = view.sections ?? [];
   const firstSection = sections[0]?.text === undefined ? "" : flatten(sections[0].text, nameOf, (t) => t);
-  // The summary text stands in for a missing title or body; it is left out only where it would repeat a line.
+  // The summary text stands in for a missing title or body; it is left out where the first section already says it
+  // ("When shall I ask again?" above "When shall I ask again? I will only ask in your working hours.").
   if (title) lines.push(p.bold(title));
   const summary = clean(view.text);
-  if (summary && summary !== title && summary !== firstSection && (!title || sections.length === 0)) lines.push(...text(view.text));
+  if (summary && summary !== title && !firstSection.startsWith(summary) && (!title || sections.length === 0)) lines.push(...text(view.text));
   for (const section of sections) {
     if (section.text !== undefined) lines.push(...text(section.text));
     for (const field of section.fields ?? []) {

@@ -5,13 +5,14 @@ import type { InboundPort } from "../../src/core/inbound.ts";
 import type { CommandName, Interaction, Outcome } from "../../src/interaction.ts";
 import type { FormErrors, FormValues, FormView, Input, MessageView } from "../../src/views/view.ts";
 import type { Answer, AnswerContext } from "./form-questions.ts";
-import { initialAnswer, isEmpty, parseAnswer, questionLines, skipped } from "./form-questions.ts";
+import { CONTINUES, howLine, initialAnswer, isEmpty, parseAnswer, questionLines, skipped } from "./form-questions.ts";
 import { LineQueue } from "./line-queue.ts";
 import { consoleName, toConsoleName } from "./names.ts";
 import type { Paint } from "./paint.ts";
 import { clean, paint, prefixed } from "./paint.ts";
 import { renderMessage, renderText } from "./render.ts";
 import type { AnswerBook } from "./answer-book.ts";
+import { Screen } from "./screen.ts";
 import { coreText } from "./text.ts";
 
 /** Where a failure is recorded; a pino logger fits. */
@@ -37,6 +38,8 @@ export interface ConsoleOptions {
   readonly color?: boolean;
   /** The clock "now" reads in a date answer. */
   readonly now?: () => Date;
+  /** The terminal shared with the chat port, so the bot's own messages are printed above a waiting prompt. */
+  readonly screen?: Screen;
 }
 
 export const SORRY = "Sorry — something went wrong and nothing was changed. Please try again.";
@@ -49,7 +52,8 @@ export function runConsole(options: ConsoleOptions): Promise<void> {
   return new ConsoleSession(options).run();
 }
 
-type Asked = { readonly kind: "answer"; readonly value: Answer } | { readonly kind: "cancel" | "quit" | "end" };
+type Asked = { readonly kind: "answer"; readonly value: Answer; readonly how: string } | { readonly kind: "cancel" | "quit" | "end" };
+type Typed = { readonly kind: "typed"; readonly text: string } | { readonly kind: "cancel" | "quit" | "end" };
 
 class ConsoleSession {
   private user: string;
@@ -61,6 +65,7 @@ class ConsoleSession {
   private readonly workspaceId: string;
   private readonly channelId: string;
   private readonly tty: boolean;
+  private readonly screen: Screen;
   private readline: Interface | undefined;
 
   constructor(private readonly options: ConsoleOptions) {
@@ -68,8 +73,8 @@ class ConsoleSession {
     this.workspaceId = options.workspaceId ?? "local";
     this.channelId = options.channelId ?? "team";
     this.tty = (options.input as Readable & { isTTY?: boolean }).isTTY === true;
-    const outputIsTerminal = (options.output as Writable & { isTTY?: boolean }).isTTY === true;
-    this.color = options.color ?? (outputIsTerminal && process.env["NO_COLOR"] === undefined);
+    this.screen = options.screen ?? new Screen(options.output, options.color);
+    this.color = options.color ?? this.screen.color;
     this.paint = paint(this.color);
     this.answerContext = { timeZone: options.timeZone, now: options.now ?? (() => new Date()) };
   }
@@ -81,6 +86,7 @@ class ConsoleSession {
       ...(this.tty ? { output: this.options.output, terminal: true } : { terminal: false }),
     });
     this.readline = readline;
+    if (this.tty) this.screen.attach(readline);
     readline.on("line", (line) => this.lines.push(line));
     readline.on("close", () => this.lines.end());
     // Without a listener Ctrl-C only pauses input; a chat user expects it to leave.
@@ -166,10 +172,13 @@ class ConsoleSession {
     let toAsk: readonly Input[] = form.inputs;
     let errors: FormErrors = {};
     for (;;) {
-      for (const input of toAsk) {
-        const asked = await this.ask(input, answers.get(input.id), errors[input.id]);
+      // How to answer is said once for a run of questions answered the same way (a reflection's six free-text questions).
+      let howShown: string | undefined;
+      for (const [index, input] of toAsk.entries()) {
+        const asked = await this.ask(input, answers.get(input.id), errors[input.id], { index, count: toAsk.length }, howShown);
         if (asked.kind !== "answer") return this.abandon(form, asked.kind);
         answers.set(input.id, asked.value);
+        howShown = asked.how;
       }
       const values: FormValues = Object.fromEntries(form.inputs.map((i) => [i.id, answers.get(i.id) ?? skipped(i)]));
       const receipt = await this.options.inbound.submit({ interaction, formId: form.id, values, state: form.state });
@@ -190,26 +199,56 @@ class ConsoleSession {
     }
   }
 
-  private async ask(input: Input, previous: Answer | undefined, problem: string | undefined): Promise<Asked> {
+  private async ask(
+    input: Input,
+    previous: Answer | undefined,
+    problem: string | undefined,
+    position: { index: number; count: number },
+    howShown: string | undefined,
+  ): Promise<Asked> {
     // Asked again after an error, the last answer is offered so nothing typed is lost.
     const fallback = isEmpty(previous) ? initialAnswer(input) : previous;
-    this.say(questionLines(input, { fallback, paint: this.paint, context: this.answerContext, ...(problem ? { problem } : {}) }));
+    const how = howLine(input, fallback, this.answerContext);
+    this.say(questionLines(input, { fallback, paint: this.paint, context: this.answerContext, position, ...(howShown ? { howShown } : {}), ...(problem ? { problem } : {}) }));
+    let retype: string | undefined;
     for (;;) {
       this.prompt("  > ");
-      const line = await this.lines.next();
-      if (line === null) return { kind: "end" };
-      const typed = line.trim();
-      if (typed.toLowerCase() === "/cancel") return { kind: "cancel" };
-      if (typed.toLowerCase() === "/quit") return { kind: "quit" };
-      if (!typed) {
-        if (fallback !== undefined) return { kind: "answer", value: fallback };
-        if (input.optional) return { kind: "answer", value: skipped(input) };
+      const retyping = retype !== undefined && this.screen.prefill(retype);
+      retype = undefined;
+      const typed = await this.answerLines(input, retyping);
+      if (typed.kind !== "typed") return typed;
+      if (!typed.text) {
+        if (fallback !== undefined) return { kind: "answer", value: fallback, how };
+        if (input.optional) return { kind: "answer", value: skipped(input), how };
         this.say([this.paint.problem("  This one needs an answer (or /cancel to stop).")]);
         continue;
       }
-      const parsed = parseAnswer(input, typed, this.answerContext);
-      if (parsed.ok) return { kind: "answer", value: parsed.value };
-      this.say([this.paint.problem(`  ${clean(parsed.problem)}`)]);
+      const parsed = parseAnswer(input, typed.text, this.answerContext);
+      if (parsed.ok) return { kind: "answer", value: parsed.value, how };
+      // On a terminal a one-line answer comes back onto the line to be corrected, rather than typed again (a long one).
+      const again = this.tty && !typed.text.includes("\n") ? typed.text : undefined;
+      this.say([this.paint.problem(`  ${clean(parsed.problem)}${again !== undefined ? " It is back on the line below to edit (Ctrl-U clears it)." : ""}`)]);
+      retype = again;
+    }
+  }
+
+  /**
+   * One answer as typed: a line, or several when a free-text answer's lines end in a backslash. After an answer put
+   * back on the line to edit, /cancel or /quit typed after it still stops, as it would on an empty line.
+   */
+  private async answerLines(input: Input, retyping: boolean): Promise<Typed> {
+    const parts: string[] = [];
+    for (;;) {
+      const line = await this.lines.next();
+      if (line === null) return { kind: "end" };
+      const typed = parts.length === 0 ? line.trim() : line.trimEnd();
+      const command = (retyping && parts.length === 0 ? /(\/(?:cancel|quit))$/i.exec(typed)?.[1] : typed.trim())?.toLowerCase();
+      if (command === "/cancel") return { kind: "cancel" };
+      if (command === "/quit") return { kind: "quit" };
+      const goesOn = input.kind === "text" && input.multiline === true && CONTINUES.test(typed);
+      parts.push(goesOn ? typed.replace(CONTINUES, "").trimEnd() : typed);
+      if (!goesOn) return { kind: "typed", text: parts.join("\n").trim() };
+      this.prompt("  … ");
     }
   }
 
@@ -227,6 +266,7 @@ class ConsoleSession {
   private edited(view: MessageView): void {
     this.options.answers?.remember(view);
     this.say(prefixed(this.paint.dim("(edited) "), renderMessage(view, { color: this.color })));
+    this.screen.pressed(renderMessage(view).join("\n"));
   }
 
   private interaction(): Interaction {
@@ -263,13 +303,11 @@ class ConsoleSession {
   }
 
   private prompt(text: string): void {
-    if (!this.tty || !this.readline) return;
-    this.readline.setPrompt(text);
-    this.readline.prompt();
+    if (this.tty) this.screen.prompt(text);
   }
 
   private say(lines: readonly string[]): void {
-    this.options.output.write(`${lines.join("\n")}\n`);
+    this.screen.print(lines);
   }
 }
 

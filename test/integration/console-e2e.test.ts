@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
@@ -53,6 +54,34 @@ async function runConsole(env: Record<string, string>, lines: readonly string[],
     await running.stop();
   }
   return printed;
+}
+
+/** The console left open, as someone typing at it: lines are typed when the test chooses, and it waits for what is printed. */
+async function openConsole(env: Record<string, string>) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = "";
+  output.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
+  const running = await startDebrief(readConfig(env), { role: "all", log: silentLog, terminal: { input, output, user: "alice" } });
+  return {
+    type: (...lines: string[]) => void input.write(lines.map((l) => `${l}\n`).join("")),
+    printed: () => printed,
+    /** Polls what has been printed since `from` until `pattern` appears, up to the deadline; fails naming what it waited for. */
+    async waitFor(pattern: RegExp, { from = 0, within = 20_000 } = {}): Promise<RegExpExecArray> {
+      const deadline = Date.now() + within;
+      for (;;) {
+        const found = pattern.exec(printed.slice(from));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`waited ${within} ms for ${pattern} in:\n${printed.slice(from)}`);
+        await sleep(50);
+      }
+    },
+    async close() {
+      input.end();
+      await running.finished;
+      await running.stop();
+    },
+  };
 }
 
 /** The printed messages: each starts on an unindented line, and its further lines are indented under it. */
@@ -113,6 +142,63 @@ describe("the console, end to end", () => {
     const list = one(all, (m) => m.includes("Open incidents in #team"));
     expect(list).toContain("INC-1 · Medication · Open — Missed meds at Oak House");
     expect(list).toContain("INC-2 · Safeguarding / allegation of abuse · Open — Allegation about the night visitor");
+  });
+
+  it("sends reflection prompts as DMs on the demo's schedule; /press asks the questions, and answering saves and thanks", { timeout: 90_000 }, async () => {
+    // The README's demo, with PT1S for PT10S: prompts for the reporter and each person mentioned, a second after logging.
+    const terminal = await openConsole({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      DEBRIEF_DATA_DIR: dataDir,
+      REFLECTION_SCHEDULE: "PT1S,PT2S",
+      WORKING_HOURS: "always",
+    });
+    try {
+      await terminal.waitFor(/\(only you\) This channel is now the team space/);
+      const logged = Date.now();
+      terminal.type("/incident medication low Wrong dose at tea time @sam @alex");
+      await terminal.waitFor(/\(only you\) Logged INC-1/);
+
+      // sam's prompt arrives on its own, while nobody types: a DM with a /press line beside each button.
+      const dm = await terminal.waitFor(/\[DM → sam\] Debrief: [^\n]*\n(?: {2}[^\n]*\n)*/);
+      expect(Date.now() - logged).toBeLessThan(15_000);
+      const prompt = dm[0];
+      expect(prompt).toContain("INC-1");
+      expect(prompt).toContain("Gibbs");
+      expect(prompt).toContain("Your answers are yours alone");
+      const reflect = /▸ Reflect[^\n]*\(press: \/press reflection\.reflect (\d+)\)/.exec(prompt);
+      expect(prompt).toMatch(/▸ Remind me later \(press: \/press reflection\.later \S+\)/);
+      expect(prompt).toMatch(/▸ Not involved in INC-1 \(press: \/press reflection\.not_involved \d+\)/);
+      const promptId = reflect?.[1];
+      expect(promptId).toBeDefined();
+      await terminal.waitFor(/\[DM → alex\] Debrief: /);
+
+      // Pressed by sam, the form's questions are asked one by one, the first of nine with how to answer.
+      let mark = terminal.printed().length;
+      terminal.type("/as sam", `/press reflection.reflect ${promptId}`);
+      await terminal.waitFor(/Reflect on INC-1\n/, { from: mark });
+      await terminal.waitFor(/1\/9 What happened\? \(optional\)\n {2}\(one line, or end a line with \\ to add another, at most 3000 characters;/, { from: mark });
+      terminal.type("I gave the 5pm dose \\", "from the wrong blister pack.");
+      await terminal.waitFor(/2\/9 What were you thinking and feeling\?/, { from: mark });
+      terminal.type("Rushed: I was covering two floors.", "", "", "", "", "", "", "");
+      await terminal.waitFor(/\(only you\) Thank you: your reflection on INC-1 is saved, for you alone\./, { from: mark });
+      // The prompt message, printed again as it now reads.
+      const revised = await terminal.waitFor(/\[DM → sam\] Debrief \(edited\): [^\n]*\n(?: {2}[^\n]*\n)*/, { from: mark });
+      expect(revised[0]).toContain("answered, thank you");
+      expect(revised[0]).not.toContain(`reflection.reflect ${promptId})`);
+
+      // The answers are in sam's export, the two typed lines kept as one answer over two lines.
+      mark = terminal.printed().length;
+      terminal.type("/reflect export");
+      const exported = await terminal.waitFor(/\(only you\) Your 1 reflection on 1 incident is in a Markdown file: (\S+)\.\n/, { from: mark });
+      const file = await readFile(exported[1]!, "utf8");
+      expect(exported[1]!.startsWith(join(dataDir, "exports"))).toBe(true);
+      expect(file).toContain("I gave the 5pm dose\nfrom the wrong blister pack.");
+      expect(file).toContain("Rushed: I was covering two floors.");
+    } finally {
+      await terminal.close();
+    }
   });
 
   it("starts its own redis-server from PATH when REDIS_URL is not set, with its data under the data dir, and stops it", { timeout: 60_000 }, async () => {
