@@ -89,16 +89,18 @@ async function teamWithIncidents(): Promise<void> {
 describe("adding an action", () => {
   beforeEach(teamWithIncidents);
 
+  // The sweep first looks at an action a working day before it is due (the reminder, stage 0), or, when that has
+  // passed already, at its due time (the ladder's first step, stage 1).
   it.each([
-    ["by 2026-12-01", "2026-12-01T17:00:00.000Z", "Tue 1 Dec, 17:00"],
-    ["by friday", "2026-11-27T17:00:00.000Z", "Fri 27 Nov, 17:00"],
-    ["in 3 days", "2026-11-28T17:00:00.000Z", "Sat 28 Nov, 17:00"],
-    ["tomorrow 5pm", "2026-11-26T17:00:00.000Z", "Thu 26 Nov, 17:00"],
-    ["today 5pm", "2026-11-25T17:00:00.000Z", "Wed 25 Nov, 17:00"],
-    ["next monday", "2026-11-30T17:00:00.000Z", "Mon 30 Nov, 17:00"],
-    ["2026-12-01T14:30", "2026-12-01T14:30:00.000Z", "Tue 1 Dec, 14:30"],
-    ["2027-01-04T09:00Z", "2027-01-04T09:00:00.000Z", "Mon 4 Jan 2027, 09:00"],
-  ])("reads %s as due %s, tells the owner by DM, and audits it", async (due, dueAt, label) => {
+    ["by 2026-12-01", "2026-12-01T17:00:00.000Z", "Tue 1 Dec, 17:00", "2026-11-30T17:00:00.000Z", 0],
+    ["by friday", "2026-11-27T17:00:00.000Z", "Fri 27 Nov, 17:00", "2026-11-26T17:00:00.000Z", 0],
+    ["in 3 days", "2026-11-28T17:00:00.000Z", "Sat 28 Nov, 17:00", "2026-11-27T17:00:00.000Z", 0],
+    ["tomorrow 5pm", "2026-11-26T17:00:00.000Z", "Thu 26 Nov, 17:00", "2026-11-25T17:00:00.000Z", 0],
+    ["today 5pm", "2026-11-25T17:00:00.000Z", "Wed 25 Nov, 17:00", "2026-11-25T17:00:00.000Z", 1],
+    ["next monday", "2026-11-30T17:00:00.000Z", "Mon 30 Nov, 17:00", "2026-11-27T17:00:00.000Z", 0],
+    ["2026-12-01T14:30", "2026-12-01T14:30:00.000Z", "Tue 1 Dec, 14:30", "2026-11-30T14:30:00.000Z", 0],
+    ["2027-01-04T09:00Z", "2027-01-04T09:00:00.000Z", "Mon 4 Jan 2027, 09:00", "2027-01-01T09:00:00.000Z", 0],
+  ])("reads %s as due %s, tells the owner by DM, and audits it", async (due, dueAt, label, firstStep, stage) => {
     const reply = await act("UALICE", `INC-1 <@USAM> ${due} Update the MAR chart check at handover`);
 
     expect(reply).toContain("Added A-1 for INC-1");
@@ -112,12 +114,12 @@ describe("adding an action", () => {
       owner_id: "slack:T1:USAM",
       created_by: "slack:T1:UALICE",
       status: "open",
-      escalation_step: 0,
+      escalation_step: stage,
       done_at: null,
       owner_extended_at: null,
     });
     expect(row.due_at.toISOString()).toBe(dueAt);
-    expect(row.next_step_at?.toISOString()).toBe(dueAt);
+    expect(row.next_step_at?.toISOString()).toBe(firstStep);
 
     const [dm, ...more] = await dmsTo("USAM");
     expect(more).toEqual([]);
@@ -362,14 +364,15 @@ describe("reassigning an action", () => {
     await act("UALICE", "INC-1 <@USAM> by friday Check the MAR chart at handover");
   });
 
-  it("lets the owner hand it on: the new owner is told, the ladder starts again, and it is audited", async () => {
-    await database.db.updateTable("action").set({ escalation_step: 2, next_step_at: null }).where("number", "=", 1).execute();
+  it("lets the owner hand it on: the new owner is told, the climb goes on where it was, and it is audited", async () => {
+    // It is as late as it was: whoever was told is still owed it done, so handing it on does not start the ladder again.
+    const climbing = new Date("2026-11-28T17:00:00.000Z");
+    await database.db.updateTable("action").set({ escalation_step: 2, next_step_at: climbing }).where("number", "=", 1).execute();
     const reply = await act("USAM", "reassign A-1 <@UOTHER>");
     expect(reply).toContain("A-1 for INC-1: Check the MAR chart at handover is now owned by @UOTHER");
 
     const row = await actionRow(1);
-    expect(row).toMatchObject({ owner_id: "slack:T1:UOTHER", escalation_step: 0 });
-    expect(row.next_step_at).toEqual(row.due_at);
+    expect(row).toMatchObject({ owner_id: "slack:T1:UOTHER", escalation_step: 2, next_step_at: climbing });
     const [dm] = await dmsTo("UOTHER");
     expect(dm).toMatchObject({ dedupe_key: `action-${row.id}-reassigned-1` });
     expect(dmText(dm!)).toContain("You have been given action A-1 for INC-1");
@@ -418,7 +421,8 @@ describe("extending an action", () => {
 
     const row = await actionRow(1);
     expect(row.due_at.toISOString()).toBe("2026-11-30T17:00:00.000Z");
-    expect(row.next_step_at?.toISOString()).toBe("2026-11-30T17:00:00.000Z");
+    // The ladder starts again from the new due time: its reminder, a working day before.
+    expect(row.next_step_at?.toISOString()).toBe("2026-11-27T17:00:00.000Z");
     expect(row).toMatchObject({ escalation_step: 0, owner_extended_at: WEDNESDAY });
     const [audit] = await auditRows("action.extended");
     expect(audit!.before).toMatchObject({ dueAt: "2026-11-27T17:00:00.000Z" });
