@@ -81,7 +81,7 @@ async function runIncident({ deps, interaction, help }: Request, command: Incide
 async function closeAsking(deps: Request["deps"], interaction: Request["interaction"], number: number, lesson: string, confirmed: boolean): Promise<Outcome> {
   try {
     const closed = await closeIncident(deps, interaction, number, lesson, confirmed);
-    const view = replyView(`${closed.ref} is closed, with its lesson recorded for the team.`);
+    const view = replyView(`${closed.ref} is closed, with its lesson recorded.`);
     return confirmed ? updatePressed(view) : reply(view);
   } catch (err) {
     if (!(err instanceof OpenActionsOnClose)) throw err;
