@@ -333,6 +333,21 @@ describe("several due together", () => {
   });
 });
 
+describe("two prompts of one incident in one message", () => {
+  it("tell their buttons apart by step, and Remind me later is refused once they are closed", async () => {
+    await logWithSamAndJo();
+    // Both of jo's first two prompts fall due together (time moved on past both): one message, two labelled buttons.
+    clock = new Date("2026-12-08T10:00:00Z");
+    await runDueJobs();
+    const [both] = await promptMessagesTo("UJO");
+    expect(both!.view.buttons?.map((b) => b.label)).toEqual(["Reflect on INC-1 (1 of 3)", "Not involved in INC-1 (1 of 3)", "Reflect on INC-1 (2 of 3)", "Not involved in INC-1 (2 of 3)", "Remind me later"]);
+    const notInvolved = both!.view.buttons![1]!;
+    await debrief.press(dm("UJO"), notInvolved.id, notInvolved.value);
+    const later = both!.view.buttons!.at(-1)!;
+    expect(textOf(replyOf(await debrief.press(dm("UJO"), later.id, later.value)))).toContain("answered or closed already");
+  });
+});
+
 describe("I wasn't involved", () => {
   it("ends their prompts, takes them out of the circle, tells the reporter, and is audited", async () => {
     await logWithSamAndJo();

@@ -41,7 +41,7 @@ export const MAX_ANSWER = 3000;
 async function ownPrompt(db: DbOrTx, person: Person, promptId: string, options: { forUpdate?: boolean } = {}): Promise<Prompt> {
   const prompt = await findPrompt(db, promptId, options);
   if (!prompt || prompt.personId !== person.id) {
-    throw new DomainError("NOT_FOUND", "That reflection prompt is not one of yours, so there is nothing to open. /reflect lists yours.");
+    throw new DomainError("NOT_FOUND", "That reflection prompt is not one of yours. /reflect lists yours.");
   }
   return prompt;
 }
@@ -255,4 +255,13 @@ export async function pendingPrompts(deps: CoreDeps, interaction: Interaction): 
     lines: await promptLines(deps.db, waiting, incidents),
     upcoming: coming.slice(0, 5).map((p) => ({ ref: incidents.get(p.incidentId)?.ref ?? "?", when: localTime(p.nextAt ?? p.dueAt, zone) })),
   };
+}
+
+/** "Remind me later" is offered only for prompts of theirs still waiting, so the choices never lead to a refusal. */
+export async function promptsToPutOff(deps: CoreDeps, interaction: Interaction, list: string): Promise<string> {
+  const person = await knownPerson(deps, interaction.actor);
+  const prompts = await Promise.all(list.split(",").map((id) => ownPrompt(deps.db, person, id)));
+  const live = prompts.filter((p) => p.status === "scheduled" || p.status === "sent");
+  if (live.length === 0) throw new DomainError("INVALID", "Those reflections are answered or closed already, so there is nothing to put off.");
+  return live.map((p) => p.id).join(",");
 }

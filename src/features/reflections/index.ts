@@ -4,7 +4,7 @@ import type { Feature, Request } from "../../core/feature.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { updatePressed, type Outcome, type Submission } from "../../interaction.ts";
 import type { FormValues, MessageView } from "../../views/view.ts";
-import { answerPrompt, declineInvolvement, MAX_ANSWER, pendingPrompts, postLesson, promptToAnswer, snoozePrompts } from "./answering.ts";
+import { answerPrompt, declineInvolvement, MAX_ANSWER, pendingPrompts, postLesson, promptsToPutOff, promptToAnswer, snoozePrompts } from "./answering.ts";
 import { exportReflections } from "./export.ts";
 import { reflectionsOverview } from "./overview.ts";
 import {
@@ -57,8 +57,8 @@ async function submitAnswers({ deps, interaction }: Request, values: FormValues,
   return { kind: "done", view: thanksView(answered.ref, answered.lessonFate) };
 }
 
-async function later(_request: Request, ids: string): Promise<Outcome> {
-  return updatePressed(laterChoices(ids));
+async function later({ deps, interaction }: Request, ids: string): Promise<Outcome> {
+  return updatePressed(laterChoices(await promptsToPutOff(deps, interaction, ids)));
 }
 
 async function snooze({ deps, interaction }: Request, value: string): Promise<Outcome> {

@@ -48,6 +48,11 @@ const PRIVATE: Text = [
 
 const waiting = (p: PromptLine) => p.status === "sent" || p.status === "scheduled";
 
+/** "INC-1", or "INC-1 (2 of 3)" when the same incident's prompts sit side by side and need telling apart. */
+function refLabel(p: PromptLine, all: readonly PromptLine[]): string {
+  return all.filter((o) => o.ref === p.ref).length > 1 ? `${p.ref} (${p.step + 1} of ${p.steps})` : p.ref;
+}
+
 /**
  * The direct message that asks someone to reflect: one prompt, or several that fell due together (one message rather
  * than several, PROMPT_MIN_GAP). Built again from the prompts' states whenever one changes, so it always says where each
@@ -61,8 +66,8 @@ export function promptMessage(lines: readonly PromptLine[]): MessageView {
   if (lines.length > shown.length) sections.push({ text: [`and ${lines.length - shown.length} more: `, command("reflect"), " lists them all."] });
   sections.push({ text: WHY }, { text: PRIVATE });
   const buttons: Button[] = shown.filter(waiting).flatMap((p) => [
-    { id: IDS.reflect, label: `Reflect on ${p.ref}`, value: p.promptId, style: "primary" as const },
-    ...(p.isReporter ? [] : [{ id: IDS.notInvolved, label: `Not involved in ${p.ref}`, value: p.promptId }]),
+    { id: IDS.reflect, label: `Reflect on ${refLabel(p, shown)}`, value: p.promptId, style: "primary" as const },
+    ...(p.isReporter ? [] : [{ id: IDS.notInvolved, label: `Not involved in ${refLabel(p, shown)}`, value: p.promptId }]),
   ]);
   if (open.length > 0) buttons.push({ id: IDS.later, label: "Remind me later", value: open.map((p) => p.promptId).join(",") });
   const title = open.length > 0 ? `${open.length} reflection${open.length === 1 ? " is" : "s are"} waiting for you` : "Your reflections";
@@ -242,7 +247,7 @@ export function pendingView(lines: readonly PromptLine[], upcoming: readonly { r
     text: title,
     title,
     sections,
-    buttons: shown.map((p) => ({ id: IDS.reflect, label: `Reflect on ${p.ref}`, value: p.promptId, style: "primary" as const })),
+    buttons: shown.map((p) => ({ id: IDS.reflect, label: `Reflect on ${refLabel(p, shown)}`, value: p.promptId, style: "primary" as const })),
     context: PRIVATE,
   };
 }
