@@ -32,14 +32,19 @@ const askOverseer = (action: Action) =>
 
 const alreadyDone = (action: Action, what: string) => new DomainError("INVALID", `${action.ref} is already ${action.status}, so it can't be ${what}.`);
 
+/** A note or reason shown to others: within its length, and with nothing that looks like a person's identifier. */
+function checkNote(label: string, text: string | null, unchanged: string): void {
+  const tooLong = text ? overLimit(label, text, DONE_NOTE_MAX) : undefined;
+  if (tooLong) throw new DomainError("INVALID", `${unchanged} ${tooLong}`);
+  const found = findIdentifier(text);
+  if (found) throw new DomainError("INVALID", `${unchanged} ${identifierWarning(found)}`);
+}
+
 /** Marks an action done, with an optional note; the owner is told if someone else did it. */
 export async function completeAction(deps: CoreDeps, interaction: Interaction, number: number, note: string | null): Promise<SeenAction> {
   const actor = await knownPerson(deps, interaction.actor);
   const text = note?.trim() || null;
-  const tooLong = text ? overLimit("the note", text, DONE_NOTE_MAX) : undefined;
-  if (tooLong) throw new DomainError("INVALID", `Nothing was saved. ${tooLong}`);
-  const found = findIdentifier(text);
-  if (found) throw new DomainError("INVALID", `Nothing was saved. ${identifierWarning(found)}`);
+  checkNote("the note", text, "Nothing was saved.");
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
 
   const { seen, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
@@ -184,10 +189,7 @@ export async function extendAction(deps: CoreDeps, interaction: Interaction, num
 export async function cancelAction(deps: CoreDeps, interaction: Interaction, number: number, reason: string): Promise<SeenAction> {
   const actor = await knownPerson(deps, interaction.actor);
   const why = reason.trim();
-  const tooLong = overLimit("the reason", why, DONE_NOTE_MAX);
-  if (tooLong) throw new DomainError("INVALID", `Nothing was changed. ${tooLong}`);
-  const found = findIdentifier(why);
-  if (found) throw new DomainError("INVALID", `Nothing was changed. ${identifierWarning(found)}`);
+  checkNote("the reason", why, "Nothing was changed.");
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
 
   const { seen, deliveryIds } = await deps.db.transaction().execute(async (tx) => {

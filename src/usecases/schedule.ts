@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { withinTime } from "../infra/time-limit.ts";
 import type { CoreDeps } from "./deps.ts";
 
@@ -5,24 +6,20 @@ import type { CoreDeps } from "./deps.ts";
 const SCHEDULE_TIMEOUT_MS = 1000;
 
 /**
- * Queues stored deliveries. The change they tell of is already committed, so a Redis failure here must not fail the
- * user's command: the reconcile job re-queues every pending delivery.
+ * Queues the jobs of rows already committed. The change they tell of is done, so a Redis failure here must not fail
+ * the user's command: the reconcile jobs re-queue every pending delivery and every live prompt.
  */
-export async function scheduleQuietly(deps: Pick<CoreDeps, "deliveries" | "log">, deliveryIds: readonly string[]): Promise<void> {
-  if (deliveryIds.length === 0) return;
+async function queueQuietly(scheduler: { schedule(ids: readonly string[]): Promise<void> }, ids: readonly string[], log: Logger, what: string): Promise<void> {
+  if (ids.length === 0) return;
   try {
-    await withinTime(deps.deliveries.schedule(deliveryIds), SCHEDULE_TIMEOUT_MS, "queueing timed out");
+    await withinTime(scheduler.schedule(ids), SCHEDULE_TIMEOUT_MS, "queueing timed out");
   } catch (err) {
-    deps.log.warn({ err, deliveryIds }, "could not queue deliveries; the reconcile job will");
+    log.warn({ err, ids }, `could not queue ${what}; the reconcile job will`);
   }
 }
 
-/** Queues stored reflection prompts' jobs, as quietly: the reconcile job re-queues every live prompt. */
-export async function queuePromptsQuietly(deps: Pick<CoreDeps, "prompts" | "log">, promptIds: readonly string[]): Promise<void> {
-  if (promptIds.length === 0) return;
-  try {
-    await withinTime(deps.prompts.schedule(promptIds), SCHEDULE_TIMEOUT_MS, "queueing timed out");
-  } catch (err) {
-    deps.log.warn({ err, promptIds }, "could not queue reflection prompts; the reconcile job will");
-  }
-}
+export const scheduleQuietly = (deps: Pick<CoreDeps, "deliveries" | "log">, deliveryIds: readonly string[]): Promise<void> =>
+  queueQuietly(deps.deliveries, deliveryIds, deps.log, "deliveries");
+
+export const queuePromptsQuietly = (deps: Pick<CoreDeps, "prompts" | "log">, promptIds: readonly string[]): Promise<void> =>
+  queueQuietly(deps.prompts, promptIds, deps.log, "reflection prompts");
