@@ -106,7 +106,10 @@ async function planStep(tx: DbOrTx, deps: SweepDeps, due: Action & { stage: numb
 /** Groups the planned steps by recipient and place, records one row per step and one message per group. */
 async function record(tx: DbOrTx, planned: readonly Planned[]): Promise<{ steps: number; requests: DeliveryRequest[] }> {
   const groups = new Map<string, Planned[]>();
-  for (const p of planned) {
+  // Each message lists its actions longest overdue first, then by reference: not in the order the index gave them,
+  // which is arbitrary among actions due at the same moment (as every action due "by friday" is).
+  const ordered = [...planned].sort((a, b) => a.action.dueAt.getTime() - b.action.dueAt.getTime() || a.action.id - b.action.id);
+  for (const p of ordered) {
     const key = `${p.place}:${p.place === "channel" ? p.team!.channelId : ""}:${p.recipient?.id ?? "nobody"}:${p.target === "reminder" ? "reminder" : "step"}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
