@@ -4,7 +4,9 @@ import type { Action } from "../../domain/action.ts";
 import { zoneFor } from "../../domain/prompt-time.ts";
 import { recordDeliveries, type DeliveryRequest, type DeliveryScheduler } from "../../delivery/outbox.ts";
 import type { PeriodicJob } from "../../periodic-job.ts";
-import { advanceAction, claimDueActions, findActionIncident } from "../../store/actions.ts";
+import type { Incident } from "../../domain/incident.ts";
+import { advanceAction, claimDueActions } from "../../store/actions.ts";
+import { findIncidentById } from "../../store/incidents.ts";
 import type { Db, DbOrTx } from "../../store/database.ts";
 import { channelBeside } from "../../store/keys.ts";
 import { findPerson, type Person } from "../../store/people.ts";
@@ -60,9 +62,10 @@ export async function sweepOverdue(deps: SweepDeps): Promise<Swept> {
   for (;;) {
     const { taken, steps, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
       const due = await claimDueActions(tx, BATCH);
+      const read = reader(tx, deps.config);
       const planned: Planned[] = [];
       for (const action of due) {
-        const plan = await planStep(tx, deps, action);
+        const plan = await planStep(tx, read, action);
         if (plan) planned.push(plan);
       }
       const { steps, requests } = await record(tx, planned);
@@ -75,25 +78,49 @@ export async function sweepOverdue(deps: SweepDeps): Promise<Swept> {
   }
 }
 
+/** Reads a batch needs, each once: the overdue work of one team shares its incidents, people and ladder. */
+function reader(tx: DbOrTx, config: Settings) {
+  const once = <V>(load: (key: string) => Promise<V>) => {
+    const seen = new Map<string, Promise<V>>();
+    return (key: string | number): Promise<V> => {
+      let found = seen.get(String(key));
+      if (!found) seen.set(String(key), (found = load(String(key))));
+      return found;
+    };
+  };
+  const incident = once((id) => findIncidentById(tx, Number(id)));
+  const person = once((id) => findPerson(tx, id));
+  const contexts = new Map<string, ReturnType<typeof ladderContext>>();
+  const context = (about: Incident, owner: Person) => {
+    const key = `${about.teamId}|${about.restricted}|${owner.timeZone}`;
+    let found = contexts.get(key);
+    if (!found) contexts.set(key, (found = ladderContext(tx, config, about, owner)));
+    return found;
+  };
+  return { incident, person, context };
+}
+
+type Reader = ReturnType<typeof reader>;
+
 /** Decides whom an action's due stage goes to, and moves the action on to the stage after it. */
-async function planStep(tx: DbOrTx, deps: SweepDeps, due: Action & { stage: number; stepAt: Date }): Promise<Planned | undefined> {
+async function planStep(tx: DbOrTx, read: Reader, due: Action & { stage: number; stepAt: Date }): Promise<Planned | undefined> {
   const { stage, stepAt, ...action } = due;
-  const incident = await findActionIncident(tx, action);
-  const owner = await findPerson(tx, action.ownerId);
-  if (!owner) return undefined;
-  const context = await ladderContext(tx, deps.config, incident, owner);
+  const incident = await read.incident(action.incidentId);
+  const owner = await read.person(action.ownerId);
+  if (!owner || !incident) return undefined;
+  const context = await read.context(incident, owner);
   await advanceAction(tx, action.id, stageAfter(context, action.dueAt, stage));
 
   const rung = stage === 0 ? "reminder" : context.ladder[stage - 1]?.target;
   // The ladder was shortened since this stage was planned: nothing to send for it.
   if (!rung) return undefined;
   const { team } = context;
-  const lead = team?.leadId ? await findPerson(tx, team.leadId) : undefined;
+  const lead = team?.leadId ? await read.person(team.leadId) : undefined;
   const base = { action, owner, stage, stepAt, team, restricted: incident.restricted };
   if (rung === "reminder" || rung === "owner") {
     return { ...base, target: rung, recipient: owner, place: "person", noManager: false, zone: zoneFor(owner.timeZone, context.clocks.owner.zone) };
   }
-  const manager = rung === "manager" && owner.managerId ? await findPerson(tx, owner.managerId) : undefined;
+  const manager = rung === "manager" && owner.managerId ? await read.person(owner.managerId) : undefined;
   // No manager set: the step goes to the lead, saying how to set one.
   const recipient = manager ?? lead;
   const noManager = rung === "manager" && !manager;
