@@ -38,7 +38,9 @@ export function createPromptQueue(options: PromptQueueOptions): PromptQueue {
     prefix: options.prefix,
     attempts: options.attempts ?? 10,
     backoffMs: options.backoffMs,
-    keepFailedSeconds: 7 * 24 * 3600,
+    // A job given up (Postgres down through all its tries, say) goes at once, the worker having logged why: kept, its
+    // id (the prompt and its time) would stop reconcile queueing again a prompt that is still due.
+    keepFailedSeconds: 0,
   });
   return {
     async schedule(promptIds) {
