@@ -27,7 +27,8 @@ export async function promptLines(db: DbOrTx, prompts: readonly Prompt[], incide
   for (const p of prompts) {
     const incident = byId.get(p.incidentId);
     if (!incident) continue;
-    const visible = canSeeDetails(p.personId, (await incidentCircle(db, incident)).audience);
+    // The reporter and those involved are in the circle by definition, so only anyone else needs it worked out.
+    const visible = stillInvolved(incident, p.personId) || canSeeDetails(p.personId, (await incidentCircle(db, incident)).audience);
     lines.push({
       promptId: p.id,
       ref: incident.ref,

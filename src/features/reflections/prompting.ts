@@ -17,7 +17,6 @@ import {
   lockLastPrompted,
   markPromptSent,
   movePrompt,
-  promptsCarriedBy,
   setLastPrompted,
   type Prompt,
 } from "./store.ts";
@@ -63,7 +62,8 @@ export async function advancePrompt(deps: PromptingDeps, promptId: string): Prom
     if (!prompt || prompt.nextAt === null || !person) return done({ kind: "nothing" });
     if (prompt.nextAt > now) return done({ kind: "early", nextAt: prompt.nextAt });
 
-    const incident = (await incidentsOf(tx, [prompt])).get(prompt.incidentId);
+    const incidents = await incidentsOf(tx, [prompt]);
+    const incident = incidents.get(prompt.incidentId);
     const team = incident?.teamId ? await findTeam(tx, incident.teamId) : undefined;
     const settings = teamSettings(deps.config, team);
     const clock = clockFor(person, settings);
@@ -77,7 +77,9 @@ export async function advancePrompt(deps: PromptingDeps, promptId: string): Prom
 
     // Everything of theirs due before the gap would let another message through goes now, in this one.
     const due = await livePromptsDueBy(tx, person.id, new Date(now.getTime() + gapMs));
-    const incidents = await incidentsOf(tx, due);
+    // Most often the one prompt already read: only other incidents are read again.
+    const others = due.filter((p) => !incidents.has(p.incidentId));
+    if (others.length > 0) for (const [id, other] of await incidentsOf(tx, others)) incidents.set(id, other);
     const send: Prompt[] = [];
     for (const p of due) {
       const about = incidents.get(p.incidentId);
@@ -95,11 +97,17 @@ export async function advancePrompt(deps: PromptingDeps, promptId: string): Prom
 
     const messageKey = `prompt-${send[0]!.id}-${send[0]!.nextAt!.getTime()}`;
     const nextAt = intoWorkingHours(new Date(now.getTime() + settings.reflectionReminder.toMillis()), clock);
+    const carried: Prompt[] = [];
     for (const p of send) {
-      await markPromptSent(tx, p.id, { messageKey, at: now, nextAt, reminded: p.status === "sent" && !p.snoozed });
+      const reminded = p.status === "sent" && !p.snoozed;
+      await markPromptSent(tx, p.id, { messageKey, at: now, nextAt, reminded });
+      // As the row now reads, without reading it back.
+      carried.push({ ...p, status: "sent", messageKey, nextAt, snoozed: false, reminders: p.reminders + (reminded ? 1 : 0), sentAt: p.sentAt ?? now });
     }
     await setLastPrompted(tx, person.id, now);
-    const lines = await promptLines(tx, await promptsCarriedBy(tx, messageKey), incidents);
+    // In the order the message is said again in when one is answered (promptsCarriedBy: by id).
+    carried.sort((a, b) => Number(a.id) - Number(b.id));
+    const lines = await promptLines(tx, carried, incidents);
     const ids = await recordDeliveries(tx, [{ dedupeKey: messageKey, target: { kind: "person", person: person.ref }, view: promptMessage(lines) }]);
     const promptIds = send.map((p) => p.id);
     return done({ kind: "sent", promptIds, deliveryId: ids[0] }, ids, promptIds);
