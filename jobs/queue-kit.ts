@@ -59,7 +59,16 @@ export const lastAttempt = (job: Job | undefined): boolean => job !== undefined 
 export function startWorker<T>(name: string, processor: Processor<T>, options: WorkerOptions<T>): StartedWorker {
   const { log, label } = options;
   const connection = options.connection.duplicate({ maxRetriesPerRequest: null });
-  const worker = new Worker<T>(name, processor, { connection, prefix: options.prefix, concurrency: options.concurrency ?? 1 });
+  const worker = new Worker<T>(name, processor, {
+    connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 1,
+    // A worker that dies (SIGKILL, a lost machine) holds its jobs until their locks lapse and a stalled check finds
+    // them: BullMQ's 30 s and 30 s left prompts and escalations a minute late after a crash. Every job here is safe to
+    // run twice (its row says what is done), so locks are shorter and checked more often.
+    lockDuration: 15_000,
+    stalledInterval: 5_000,
+  });
   worker.on("error", (err) => log.error({ err }, `${label} worker error`));
 
   const settling = new Set<Promise<void>>();
