@@ -19,9 +19,14 @@ export interface ConsoleChatPortOptions {
 // A direct message's "channel" is the person's name after "@", so an update knows where it lives even across restarts.
 const DM_PREFIX = "@";
 
+/** How many messages' last text is kept to tell an edit that changes nothing. */
+const KEPT_READS = 2_000;
+
 /** Prints what the bot sends on its own: channel posts as `[#team] Debrief: …`, direct messages as `[DM → alice] Debrief: …`. */
 export class ConsoleChatPort implements ChatPort {
   private lastMessageId = 0;
+  /** Each message's text as it was last printed, by channel and message id. */
+  private readonly reads = new Map<string, string>();
   private readonly screen: Screen;
   private readonly color: boolean;
 
@@ -39,20 +44,35 @@ export class ConsoleChatPort implements ChatPort {
   }
 
   async update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void> {
-    // Pressing a button in the message (I wasn't involved) has just printed it as it now reads: once is enough.
-    if (this.screen.alreadyShown(renderMessage(view).join("\n"))) return;
+    const plain = renderMessage(view).join("\n");
+    const key = `${ref.channelId} ${ref.messageId}`;
+    // A revision that leaves the message reading as it did (a second Nudge owner says again what the first said) shows nothing new.
+    if (this.reads.get(key) === plain) return;
+    // Pressing a button in the message (I wasn't involved, Mark done) has just printed it as it now reads: once is enough.
+    if (this.screen.alreadyShown(plain)) return void this.read(key, plain);
     this.print(ref.channelId, view, true, ref.messageId);
   }
 
   private print(channelId: string, view: MessageView, edited: boolean, messageId?: string): MessageRef {
-    this.options.answers?.remember(view);
-    const color = this.color;
     const where = channelId.startsWith(DM_PREFIX) ? `[DM → ${channelId.slice(DM_PREFIX.length)}]` : `[#${channelId}]`;
-    const who = `${where} Debrief${edited ? " (edited)" : ""}: `;
-    this.screen.print(prefixed(paint(color).bold(who), renderMessage(view, { color })));
-    return { channelId, messageId: messageId ?? String(++this.lastMessageId) };
+    this.options.answers?.remember(view, { kind: "posted", where });
+    const color = this.color;
+    this.screen.print(prefixed(paint(color).bold(postedLabel(where, edited)), renderMessage(view, { color })));
+    const ref = { channelId, messageId: messageId ?? String(++this.lastMessageId) };
+    this.read(`${ref.channelId} ${ref.messageId}`, renderMessage(view).join("\n"));
+    return ref;
+  }
+
+  /** What a message printed here last said, for the latest messages (a console left open for days keeps only those). */
+  private read(key: string, plain: string): void {
+    this.reads.delete(key);
+    this.reads.set(key, plain);
+    if (this.reads.size > KEPT_READS) this.reads.delete(this.reads.keys().next().value!);
   }
 }
+
+/** How a message the bot posted is introduced: `[#team] Debrief: `, `[DM → sam] Debrief (edited): `. */
+export const postedLabel = (where: string, edited: boolean): string => `${where} Debrief${edited ? " (edited)" : ""}: `;
 
 /**
  * The console has no profiles: a person's display name is their name, and everyone is in the configured zone. Whoever

@@ -11,7 +11,8 @@ import { consoleName, toConsoleName } from "./names.ts";
 import type { Paint } from "./paint.ts";
 import { clean, paint, prefixed } from "./paint.ts";
 import { renderMessage, renderText } from "./render.ts";
-import type { AnswerBook } from "./answer-book.ts";
+import type { AnswerBook, PrintedIn } from "./answer-book.ts";
+import { postedLabel } from "./chat-port.ts";
 import { Screen } from "./screen.ts";
 import { coreText } from "./text.ts";
 
@@ -140,12 +141,15 @@ class ConsoleSession {
   }
 
   private async press(rest: string): Promise<void> {
-    const [, buttonId, value = ""] = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest) ?? [];
+    const [, buttonId, typed = ""] = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest) ?? [];
     if (!buttonId) return this.say(["Which button? Type /press <button> <value>, as shown beside a message (▸)."]);
+    // A line printed beside a button is read back to that button's value (which may span lines) and its message.
+    const shown = this.options.answers?.button(buttonId, typed.trim());
+    const value = shown?.value ?? typed.trim();
     // The submit of questions asked in a message: they are asked here, and the answers sent as that message's form.
-    const answer = this.options.answers?.find(buttonId, value.trim());
-    if (answer) return this.fill({ id: buttonId, title: answer.submit.label, submitLabel: answer.submit.label, state: value.trim(), inputs: answer.inputs });
-    await this.show(await this.options.inbound.press(this.interaction(), buttonId, value.trim()));
+    const answer = this.options.answers?.find(buttonId, typed.trim());
+    if (answer) return this.fill({ id: buttonId, title: answer.submit.label, submitLabel: answer.submit.label, state: value, inputs: answer.inputs });
+    await this.show(await this.options.inbound.press(this.interaction(), buttonId, value), shown?.printedIn);
   }
 
   private switchUser(rest: string): void {
@@ -155,9 +159,9 @@ class ConsoleSession {
     this.say([`You are now ${name}.`]);
   }
 
-  private async show(outcome: Outcome): Promise<void> {
+  private async show(outcome: Outcome, pressedIn?: PrintedIn): Promise<void> {
     if (outcome.kind === "form") await this.fill(outcome.form);
-    else if (outcome.replaces === "pressed") this.edited(outcome.view);
+    else if (outcome.replaces === "pressed") this.edited(outcome.view, pressedIn);
     else this.reply(outcome.view);
   }
 
@@ -258,14 +262,24 @@ class ConsoleSession {
   }
 
   private reply(view: MessageView): void {
-    this.options.answers?.remember(view);
+    this.options.answers?.remember(view, { kind: "reply" });
     this.say(prefixed(this.paint.dim("(only you) "), renderMessage(view, { color: this.color })));
   }
 
-  /** A terminal cannot change what it printed, so the pressed message is printed again as it now reads. */
-  private edited(view: MessageView): void {
-    this.options.answers?.remember(view);
-    this.say(prefixed(this.paint.dim("(edited) "), renderMessage(view, { color: this.color })));
+  /**
+   * A terminal cannot change what it printed, so the pressed message is printed again as it now reads, introduced as
+   * it was: `[#team] Debrief (edited): …` for a post everyone there sees changed, `(only you, edited)` for a reply.
+   */
+  private edited(view: MessageView, printedIn: PrintedIn | undefined): void {
+    const where = printedIn ?? { kind: "reply" };
+    this.options.answers?.remember(view, where);
+    const label =
+      printedIn === undefined
+        ? this.paint.dim("(edited) ")
+        : printedIn.kind === "posted"
+          ? this.paint.bold(postedLabel(printedIn.where, true))
+          : this.paint.dim("(only you, edited) ");
+    this.say(prefixed(label, renderMessage(view, { color: this.color })));
     this.screen.pressed(renderMessage(view).join("\n"));
   }
 

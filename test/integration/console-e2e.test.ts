@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
@@ -169,7 +170,8 @@ describe("the console, end to end", () => {
       expect(prompt).toContain("Your answers are yours alone");
       const reflect = /▸ Reflect[^\n]*\(press: \/press reflection\.reflect (\d+)\)/.exec(prompt);
       expect(prompt).toMatch(/▸ Remind me later \(press: \/press reflection\.later \S+\)/);
-      expect(prompt).toMatch(/▸ Not involved in INC-1 \(press: \/press reflection\.not_involved \d+\)/);
+      // Two steps in one message: each button says which step it is for.
+      expect(prompt).toMatch(/▸ Not involved in INC-1 \(1 of 2\) \(press: \/press reflection\.not_involved \d+\)/);
       const promptId = reflect?.[1];
       expect(promptId).toBeDefined();
       await terminal.waitFor(/\[DM → alex\] Debrief: /);
@@ -196,6 +198,71 @@ describe("the console, end to end", () => {
       expect(exported[1]!.startsWith(join(dataDir, "exports"))).toBe(true);
       expect(file).toContain("I gave the 5pm dose\nfrom the wrong blister pack.");
       expect(file).toContain("Rushed: I was covering two floors.");
+    } finally {
+      await terminal.close();
+    }
+  });
+
+  it("climbs an overdue action on a ladder of seconds: the owner's DM, then the manager's step in #team; /press escalation.done marks it done there", { timeout: 90_000 }, async () => {
+    // The README's demo, with the sweep every second and the manager two seconds after the due time.
+    const terminal = await openConsole({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      DEBRIEF_DATA_DIR: dataDir,
+      ESCALATION_LADDER: "PT0S:owner,PT2S:manager",
+      SWEEP_EVERY: "PT1S",
+      WORKING_HOURS: "always",
+    });
+    /** One printed message, from its first line to the last line indented under it. */
+    const message = (first: string) => new RegExp(`${first.replace(/[[\]().?*+|]/g, "\\$&")}[^\n]*\n(?: {2}[^\n]*\n)*`);
+    try {
+      await terminal.waitFor(/\(only you\) This channel is now the team space/);
+      terminal.type(
+        "/debrief lead @lead",
+        "/debrief manager @sam @mo",
+        "/incident medication low Wrong dose at tea time",
+        "/action INC-1 @sam in 1 minute Check the MAR chart at handover",
+      );
+      await terminal.waitFor(/\(only you\) Added A-1 for INC-1/);
+      await terminal.waitFor(/\[DM → sam\] Debrief: You have a new action A-1/);
+
+      // The minute passes: A-1 is due now, at the first step of its ladder, as it would be a minute after it was added.
+      const mark = terminal.printed().length;
+      await database.db.updateTable("action").set({ due_at: sql`now()`, next_step_at: sql`now()`, escalation_step: 1 }).where("number", "=", 1).execute();
+
+      // The owner first, by direct message, with Done, Extend and Reassign.
+      const dm = (await terminal.waitFor(message("[DM → sam] Debrief: A-1 is overdue"), { from: mark }))[0];
+      expect(dm).toContain("A-1 for INC-1: Check the MAR chart at handover · overdue, was due");
+      expect(dm).toMatch(/▸ Done \(press: \/press escalation\.done A-1 \S+\)/);
+      expect(dm).toMatch(/▸ Extend \(press: \/press escalation\.extend A-1 \S+\)/);
+      expect(dm).toMatch(/▸ Reassign \(press: \/press escalation\.reassign A-1 \S+\)/);
+
+      // Then the manager, in the team's channel, mentioned, with Nudge owner, Extend, Reassign and Mark done.
+      const step = await terminal.waitFor(message("[#team] Debrief: mo: 1 action overdue"), { from: mark });
+      expect(terminal.printed().indexOf(dm, mark)).toBeLessThan(mark + step.index);
+      expect(step[0]).toContain("@mo: 1 action owned by people who report to you is overdue.");
+      expect(step[0]).toContain("A-1 for INC-1: Check the MAR chart at handover · owner @sam · overdue, was due");
+      expect(step[0]).toMatch(/▸ Nudge owner of A-1 \(press: \/press escalation\.nudge A-1 \S+\)/);
+      expect(step[0]).toMatch(/▸ Extend A-1 \(press: \/press escalation\.extend A-1 \S+\)/);
+      expect(step[0]).toMatch(/▸ Reassign A-1 \(press: \/press escalation\.reassign A-1 \S+\)/);
+      const done = /▸ Mark A-1 done \(press: (\/press escalation\.done A-1 \S+)\)/.exec(step[0]);
+      expect(done).not.toBeNull();
+
+      // mo presses Mark done, typing the line printed beside it: the channel's message is printed again, dealt with.
+      const pressedAt = terminal.printed().length;
+      terminal.type("/as mo", done![1]!);
+      const revised = (await terminal.waitFor(message("[#team] Debrief (edited): mo: 1 action dealt with"), { from: pressedAt }))[0];
+      expect(revised).toContain("@mo: 1 action owned by people who report to you was overdue; now dealt with.");
+      expect(revised).toContain("A-1 for INC-1: Check the MAR chart at handover · owner @sam · due");
+      expect(revised).toContain("— marked done by mo");
+      expect(revised).not.toContain("press:");
+      // The owner's direct message says so too, with nothing left to press, and the owner is told who did it.
+      const ownerRevised = (await terminal.waitFor(message("[DM → sam] Debrief (edited): A-1 — marked done by mo"), { from: pressedAt }))[0];
+      expect(ownerRevised).not.toContain("press:");
+      await terminal.waitFor(/\[DM → sam\] Debrief: A-1 for INC-1 was marked done by @mo\./, { from: pressedAt });
+      const action = await database.db.selectFrom("action").select(["status", "next_step_at"]).where("number", "=", 1).executeTakeFirstOrThrow();
+      expect(action).toEqual({ status: "done", next_step_at: null });
     } finally {
       await terminal.close();
     }
