@@ -19,6 +19,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("target", "text", (c) => c.notNull().check(sql`target in ('reminder', 'owner', 'manager', 'lead')`))
     // Who was asked to act; null when nobody holds the role (no lead): the channel is told so.
     .addColumn("recipient_id", "text", (c) => c.references("person.id"))
+    // A manager's step that went to the lead because the owner had no manager set (the message says how to set one).
+    .addColumn("no_manager", "boolean", (c) => c.notNull().defaultTo(false))
     // Posted in the team's channel, or sent by direct message.
     .addColumn("place", "text", (c) => c.notNull().check(sql`place in ('channel', 'person')`))
     // The action's due time when the step was taken: an extension starts the ladder again from a new one.

@@ -46,11 +46,6 @@ export function canComplete(who: PersonId, a: ActionAudience): boolean {
   return who === a.ownerId || who === a.reporterId || overseer(who, a);
 }
 
-/** Cancelling drops work someone asked for, so it is for those accountable for the owner: their manager or the lead. */
-export function canCancel(who: PersonId, a: ActionAudience): boolean {
-  return overseer(who, a);
-}
-
 /** The owner may hand it on; their manager or the lead may move it. */
 export function canReassign(who: PersonId, a: ActionAudience): boolean {
   return who === a.ownerId || overseer(who, a);

@@ -73,6 +73,11 @@ export const RULES = {
     who: "their line managers, or the lead of their team",
     allows: (f: { managesThem: boolean; leadsTheirTeam: boolean }) => f.managesThem || f.leadsTheirTeam,
   },
+  cancelOrNudge: {
+    act: "cancel an action, or nudge its owner",
+    who: "the owner's line manager, or the team's lead",
+    allows: (f: { managesOwner: boolean; isLead: boolean }) => f.managesOwner || f.isLead,
+  },
   changeSettings: {
     act: "change a team's settings",
     who: "an admin, or the team's lead",

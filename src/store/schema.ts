@@ -198,6 +198,7 @@ export interface EscalationStepTable {
   stage: number;
   target: "reminder" | "owner" | "manager" | "lead";
   recipient_id: string | null;
+  no_manager: ColumnType<boolean, boolean | undefined, boolean>;
   place: "channel" | "person";
   action_due_at: Date;
   due_at: Date;

@@ -1,5 +1,6 @@
-import { canCancel, canComplete, canReassign, DONE_NOTE_MAX, extendRight, latestOwnerMove, OWNER_MOVE_LIMIT, type Action } from "../domain/action.ts";
+import { canComplete, canReassign, DONE_NOTE_MAX, extendRight, latestOwnerMove, OWNER_MOVE_LIMIT, type Action } from "../domain/action.ts";
 import { dayLabel } from "../domain/due.ts";
+import { authorize, RULES } from "../domain/authorization.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
 import { overLimit } from "../domain/text.ts";
@@ -194,9 +195,7 @@ export async function cancelAction(deps: CoreDeps, interaction: Interaction, num
 
   const { seen, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
     const { action, audience, owner, visible } = await actionInContext(tx, workspaceId, number, actor.id, { forUpdate: true });
-    if (!canCancel(actor.id, audience)) {
-      throw new DomainError("FORBIDDEN", `Only the manager of whoever owns ${action.ref}, or the team lead, can cancel it. Its owner can ask them, or extend it.`);
-    }
+    authorize(RULES.cancelOrNudge, { managesOwner: actor.id === audience.ownerManagerId, isLead: actor.id === audience.leadId }, "Its owner can ask them, or extend it.");
     if (action.status !== "open") throw new DomainError("INVALID", `${action.ref} is already ${action.status}.`);
     const at = deps.now();
     await markActionCancelled(tx, action.id, why, at);

@@ -179,7 +179,7 @@ describe("the sweep", () => {
 describe("/action cancel", () => {
   it("is for the owner's manager or the lead, stops the climb, and tells the owner", async () => {
     await say("UALICE", "action", "INC-1 <@USAM> in 3 days Update the MAR chart");
-    expect(await say("USAM", "action", "cancel A-1 Not needed")).toContain("Only the manager of whoever owns A-1, or the team lead, can cancel it");
+    expect(await say("USAM", "action", "cancel A-1 Not needed")).toContain("Only the owner's line manager, or the team's lead, can cancel an action, or nudge its owner. Its owner can ask them, or extend it.");
     expect(await say("UMGR", "action", "cancel A-1 The chart was replaced")).toContain("A-1 for INC-1: Update the MAR chart is cancelled");
     await dueAgo("A-1", "1 minute");
     expect(await sweep()).toEqual({ steps: 0, messages: 0 });

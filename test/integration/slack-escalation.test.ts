@@ -356,7 +356,7 @@ describe.concurrent("an overdue action over Slack", () => {
     expect(replaced.response_type).not.toBe("ephemeral");
     expect(replaced.text).toBe(`Person ${team.manager}: 1 action dealt with`);
     const shown = everyText(replaced.blocks);
-    expect(shown).toContain(`<@${team.manager}>: 1 action owned by people who report to you was overdue; now dealt with.`);
+    expect(shown).toContain(`<@${team.manager}>: 1 action owned by people who report to you was overdue; now dealt with or given more time.`);
     expect(shown).toContain(`${ref} for ${inc}`);
     expect(shown).toMatch(/marked done by [^"]*U2MGR/);
     expect(buttonsOf(replaced)).toEqual([]);

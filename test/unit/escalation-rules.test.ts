@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toMessage } from "../../adapters/slack/render.ts";
-import { canCancel, canComplete, canReassign, extendRight, type Action, type ActionAudience } from "../../src/domain/action.ts";
+import { canComplete, canReassign, extendRight, type Action, type ActionAudience } from "../../src/domain/action.ts";
+import { RULES } from "../../src/domain/authorization.ts";
 import { channelStepView, MAX_PER_MESSAGE, ownerStepView, type EscalatedLine } from "../../src/features/escalation/views.ts";
 
 /** Who may act on each escalation button, and how a grouped message stays within Block Kit's limits. */
@@ -12,7 +13,7 @@ describe("who may act on an escalated action's buttons", () => {
     expect(["sam", "alice", "mgr", "lead", "other"].map((who) => canComplete(who, audience))).toEqual([true, true, true, true, false]);
   });
 
-  it("Reassign, and Nudge owner (which asks for the same standing over the owner): the owner's manager or the lead; reassigning also the owner", () => {
+  it("Reassign: the owner, the owner's manager or the lead", () => {
     expect(["sam", "alice", "mgr", "lead", "other"].map((who) => canReassign(who, audience))).toEqual([true, false, true, true, false]);
   });
 
@@ -22,8 +23,9 @@ describe("who may act on an escalated action's buttons", () => {
     expect(extendRight("sam", { ownerExtendedAt: new Date() }, audience)).toBe("owner-used");
   });
 
-  it("/action cancel: the owner's manager or the lead, not the owner or the reporter", () => {
-    expect(["sam", "alice", "mgr", "lead", "other"].map((who) => canCancel(who, audience))).toEqual([false, false, true, true, false]);
+  it("Nudge owner and /action cancel: the owner's manager or the lead, not the owner or the reporter", () => {
+    const facts = (who: string) => ({ managesOwner: who === audience.ownerManagerId, isLead: who === audience.leadId });
+    expect(["sam", "alice", "mgr", "lead", "other"].map((who) => RULES.cancelOrNudge.allows(facts(who)))).toEqual([false, false, true, true, false]);
   });
 });
 

@@ -40,22 +40,22 @@ async function runAction(request: Request, command: ActionCommand, typed: string
       }
       case "action.done": {
         const done = await completeAction(deps, interaction, command.ref, command.note);
-        await noteOutcome(deps, done.action.id, `marked done by ${await nameOf(request)}`);
+        await noteOutcome(deps, done.action, `marked done by ${await nameOf(request)}`);
         return reply(actionDoneView(done));
       }
       case "action.reassign": {
         const reassigned = await reassignAction(deps, interaction, command.ref, command.person.userId);
-        await noteOutcome(deps, reassigned.action.id, `given to ${reassigned.newOwner.displayName} by ${await nameOf(request)}`);
+        await noteOutcome(deps, reassigned.action, `given to ${reassigned.newOwner.displayName} by ${await nameOf(request)}`);
         return reply(actionReassignedView(reassigned, personName(reassigned.newOwner)));
       }
       case "action.cancel": {
         const cancelled = await cancelAction(deps, interaction, command.ref, command.reason);
-        await noteOutcome(deps, cancelled.action.id, `cancelled by ${await nameOf(request)}`);
+        await noteOutcome(deps, cancelled.action, `cancelled by ${await nameOf(request)}`);
         return reply(actionCancelledView(cancelled));
       }
       case "action.extend": {
         const extended = await extendAction(deps, interaction, command.ref, command.due);
-        await noteOutcome(deps, extended.action.id, `due moved to ${dueLabel(extended.action.dueAt, extended.zone, now)} by ${await nameOf(request)}`);
+        await noteOutcome(deps, extended.action, `due moved to ${dueLabel(extended.action.dueAt, extended.zone, now)} by ${await nameOf(request)}`);
         return reply(actionExtendedView(extended, extended.zone, now, extended.ownerUsedTheirMove));
       }
     }

@@ -1,4 +1,4 @@
-import { canReassign } from "../../domain/action.ts";
+import { authorize, RULES } from "../../domain/authorization.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { zoneFor } from "../../domain/prompt-time.ts";
 import { parseActionRef } from "../../domain/references.ts";
@@ -44,8 +44,7 @@ export async function sayAgain(db: DbOrTx, deps: Pick<CoreDeps, "config" | "now"
     const incident = await findActionIncident(db, action);
     const context = await ladderContext(db, deps.config, incident, owner);
     zone = step.place === "channel" ? context.clocks.team.zone : zoneFor(owner.timeZone, context.clocks.owner.zone);
-    const noManager = step.target === "manager" && step.recipientId !== null && step.recipientId !== owner.managerId;
-    lines.push({ action, owner: personName(owner), restricted: incident.restricted, outcome: step.outcome, noManager });
+    lines.push({ action, owner: personName(owner), restricted: incident.restricted, outcome: step.outcome, noManager: step.noManager });
   }
   const now = deps.now();
   if (first.target === "reminder" || first.target === "owner") return ownerStepView(lines, first.target === "reminder", messageKey, zone, now);
@@ -59,9 +58,16 @@ export async function sayAgain(db: DbOrTx, deps: Pick<CoreDeps, "config" | "now"
  * it dealt with wherever it was done. The message whose button was pressed is returned to replace it there; the others
  * are changed by edits.
  */
-export async function noteOutcome(deps: CoreDeps, actionId: number, outcome: string, pressedKey?: string): Promise<MessageView | undefined> {
+export async function noteOutcome(
+  deps: CoreDeps,
+  action: { id: number; dueAt: Date },
+  outcome: string,
+  pressedKey?: string,
+  options: { channelOnly?: boolean } = {},
+): Promise<MessageView | undefined> {
+  const actionId = action.id;
   const { view, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
-    const keys = await recordStepOutcome(tx, actionId, outcome);
+    const keys = await recordStepOutcome(tx, action, outcome, options);
     let view: MessageView | undefined;
     const ids: string[] = [];
     for (const key of keys) {
@@ -80,14 +86,12 @@ export async function noteOutcome(deps: CoreDeps, actionId: number, outcome: str
  * "Nudge owner": a direct message to the owner from their manager or the lead, once per person per message, so a
  * second press does not pester them.
  */
-export async function nudgeOwner(deps: CoreDeps, interaction: Interaction, number: number, messageKey: string): Promise<{ actionId: number; ownerName: string }> {
+export async function nudgeOwner(deps: CoreDeps, interaction: Interaction, number: number, messageKey: string): Promise<{ action: { id: number; dueAt: Date }; ownerName: string }> {
   const actor = await knownPerson(deps, interaction.actor);
   const workspaceId = workspaceKey(interaction.actor.platform, interaction.actor.workspaceId);
   const { result, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
     const { action, audience, owner } = await actionInContext(tx, workspaceId, number, actor.id);
-    if (!canReassign(actor.id, audience) || actor.id === owner.id) {
-      throw new DomainError("FORBIDDEN", `Only the manager of whoever owns ${action.ref}, or the team lead, can nudge its owner.`);
-    }
+    authorize(RULES.cancelOrNudge, { managesOwner: actor.id === audience.ownerManagerId, isLead: actor.id === audience.leadId });
     if (action.status !== "open") throw new DomainError("INVALID", `${action.ref} is already ${action.status}.`);
     const ids = await recordDeliveries(tx, [
       {
@@ -97,7 +101,7 @@ export async function nudgeOwner(deps: CoreDeps, interaction: Interaction, numbe
         view: nudgeView(action, personName(actor), `${messageKey}-nudge-${action.id}-${actor.id}`, zoneOf(owner, deps), deps.now()),
       },
     ]);
-    return { result: { actionId: action.id, ownerName: owner.displayName }, deliveryIds: ids };
+    return { result: { action, ownerName: owner.displayName }, deliveryIds: ids };
   });
   await scheduleQuietly(deps, deliveryIds);
   return result;

@@ -21,14 +21,15 @@ async function done(request: Request, value: string): Promise<Outcome> {
   const { number, messageKey } = pressed(value);
   const seen = await completeAction(request.deps, request.interaction, number, null);
   const outcome = `marked done by ${await byName(request)}`;
-  return updatePressed((await noteOutcome(request.deps, seen.action.id, outcome, messageKey)) ?? actedView(seen.action, outcome));
+  return updatePressed((await noteOutcome(request.deps, seen.action, outcome, messageKey)) ?? actedView(seen.action, outcome));
 }
 
 async function nudge(request: Request, value: string): Promise<Outcome> {
   const { number, messageKey } = pressed(value);
   const nudged = await nudgeOwner(request.deps, request.interaction, number, messageKey);
   const outcome = `${nudged.ownerName} was nudged by ${await byName(request)}`;
-  const view = await noteOutcome(request.deps, nudged.actionId, outcome, messageKey);
+  // Said on the channel's messages only: the owner's own are not the place to tell them they were nudged.
+  const view = await noteOutcome(request.deps, nudged.action, outcome, messageKey, { channelOnly: true });
   return view ? updatePressed(view) : { kind: "reply", view: { text: outcome, sections: [{ text: `${outcome}.` }] } };
 }
 
@@ -65,7 +66,7 @@ async function submitExtend(request: Request, values: FormValues, state: string 
   if (!phrase) return { kind: "errors", errors: { due: 'When is it due now? e.g. "by friday", "in 3 days".' } };
   return beside("due", async () => {
     const extended = await extendAction(request.deps, request.interaction, number, phrase);
-    await noteOutcome(request.deps, extended.action.id, `due moved to ${dueLabel(extended.action.dueAt, extended.zone, request.deps.now())} by ${await byName(request)}`, `${messageKey}#form`);
+    await noteOutcome(request.deps, extended.action, `due moved to ${dueLabel(extended.action.dueAt, extended.zone, request.deps.now())} by ${await byName(request)}`, `${messageKey}#form`);
     return { kind: "done", view: actionExtendedView(extended, extended.zone, request.deps.now(), extended.ownerUsedTheirMove) };
   });
 }
@@ -76,7 +77,7 @@ async function submitReassign(request: Request, values: FormValues, state: strin
   if (chosen.length !== 1) return { kind: "errors", errors: { owner: "Choose one person to own it now." } };
   return beside("owner", async () => {
     const moved = await reassignAction(request.deps, request.interaction, number, String(chosen[0]));
-    await noteOutcome(request.deps, moved.action.id, `given to ${moved.newOwner.displayName} by ${await byName(request)}`, `${messageKey}#form`);
+    await noteOutcome(request.deps, moved.action, `given to ${moved.newOwner.displayName} by ${await byName(request)}`, `${messageKey}#form`);
     return { kind: "done", view: actionReassignedView(moved, { userId: moved.newOwner.ref.userId, name: moved.newOwner.displayName }) };
   });
 }

@@ -11,6 +11,7 @@ export interface Step {
   readonly stage: number;
   readonly target: StepTarget;
   readonly recipientId: string | null;
+  readonly noManager: boolean;
   readonly place: StepPlace;
   readonly dueAt: Date;
   readonly messageKey: string;
@@ -22,6 +23,7 @@ export interface NewStep {
   readonly stage: number;
   readonly target: StepTarget;
   readonly recipientId: string | null;
+  readonly noManager: boolean;
   readonly place: StepPlace;
   readonly actionDueAt: Date;
   readonly dueAt: Date;
@@ -42,6 +44,7 @@ export async function insertSteps(db: DbOrTx, steps: readonly NewStep[]): Promis
         stage: s.stage,
         target: s.target,
         recipient_id: s.recipientId,
+        no_manager: s.noManager,
         place: s.place,
         action_due_at: s.actionDueAt,
         due_at: s.dueAt,
@@ -63,6 +66,7 @@ export async function stepsCarriedBy(db: DbOrTx, messageKey: string): Promise<St
     stage: r.stage,
     target: r.target,
     recipientId: r.recipient_id,
+    noManager: r.no_manager,
     place: r.place,
     dueAt: r.due_at,
     messageKey: r.message_key,
@@ -70,8 +74,36 @@ export async function stepsCarriedBy(db: DbOrTx, messageKey: string): Promise<St
   }));
 }
 
-/** What someone did about an action, on every step that told of it; returns the messages those steps are in. */
-export async function recordStepOutcome(db: DbOrTx, actionId: number, outcome: string): Promise<string[]> {
-  const rows = await db.updateTable("escalation_step").set({ status: "acted", outcome }).where("action_id", "=", actionId).returning("message_key").execute();
+/**
+ * What someone did about an action, on the steps that told of it: those of its current due time, and any earlier one
+ * not yet said again (so an extension is shown once on the old round's messages, which then rest). `channelOnly` keeps a
+ * nudge off the owner's own messages. Returns the messages those steps are in.
+ */
+export async function recordStepOutcome(
+  db: DbOrTx,
+  action: { id: number; dueAt: Date },
+  outcome: string,
+  options: { channelOnly?: boolean } = {},
+): Promise<string[]> {
+  let query = db
+    .updateTable("escalation_step")
+    .set({ status: "acted", outcome })
+    .where("action_id", "=", action.id)
+    .where((eb) => eb.or([eb("action_due_at", "=", action.dueAt), eb("status", "=", "sent")]));
+  if (options.channelOnly) query = query.where("place", "=", "channel");
+  const rows = await query.returning("message_key").execute();
   return [...new Set(rows.map((r) => r.message_key))];
+}
+
+/** Whether this round's manager step already went to the lead (no manager set): the lead's own step would repeat it. */
+export async function leadAlreadyTold(db: DbOrTx, actionId: number, actionDueAt: Date, leadId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("escalation_step")
+    .select("id")
+    .where("action_id", "=", actionId)
+    .where("action_due_at", "=", actionDueAt)
+    .where("target", "=", "manager")
+    .where("recipient_id", "=", leadId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

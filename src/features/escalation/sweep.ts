@@ -14,7 +14,7 @@ import type { Team } from "../../store/teams.ts";
 import { personName } from "../../usecases/people.ts";
 import { scheduleQuietly } from "../../usecases/schedule.ts";
 import { ladderContext, stageAfter } from "./ladder.ts";
-import { insertSteps, type NewStep, type StepPlace, type StepTarget } from "./store.ts";
+import { insertSteps, leadAlreadyTold, type NewStep, type StepPlace, type StepTarget } from "./store.ts";
 import { channelStepView, ownerStepView, restrictedTitlesView, type EscalatedLine } from "./views.ts";
 
 // Actions taken per transaction: enough to group a manager's overdue work into one message, small enough that locks
@@ -120,6 +120,8 @@ async function planStep(tx: DbOrTx, read: Reader, due: Action & { stage: number;
   if (rung === "reminder" || rung === "owner") {
     return { ...base, target: rung, recipient: owner, place: "person", noManager: false, zone: zoneFor(owner.timeZone, context.clocks.owner.zone) };
   }
+  // The manager's step already went to the lead (no manager set): the lead's own step would only say it again.
+  if (rung === "lead" && lead && (await leadAlreadyTold(tx, action.id, action.dueAt, lead.id))) return undefined;
   const manager = rung === "manager" && owner.managerId ? await read.person(owner.managerId) : undefined;
   // No manager set: the step goes to the lead, saying how to set one.
   const recipient = manager ?? lead;
@@ -151,6 +153,7 @@ async function record(tx: DbOrTx, planned: readonly Planned[]): Promise<{ steps:
       stage: p.stage,
       target: p.target,
       recipientId: p.recipient?.id ?? null,
+      noManager: p.noManager,
       place: p.place,
       actionDueAt: p.action.dueAt,
       dueAt: p.stepAt,

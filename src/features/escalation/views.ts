@@ -39,6 +39,7 @@ export function readButtonValue(value: string): { ref: string; messageKey: strin
 }
 
 const open = (l: EscalatedLine) => l.action.status === "open";
+const overdue = (l: EscalatedLine, now: Date) => open(l) && l.action.dueAt.getTime() <= now.getTime();
 
 function state(l: EscalatedLine): string {
   if (l.outcome) return ` — ${l.outcome}`;
@@ -60,8 +61,8 @@ export function ownerStepView(lines: readonly EscalatedLine[], reminder: boolean
   const title = single
     ? !open(single)
       ? `${single.action.ref}${state(single)}`
-      : reminder
-        ? `Reminder: ${single.action.ref} is due ${dueLabel(single.action.dueAt, zone, now)}`
+      : reminder || !overdue(single, now)
+        ? `${reminder ? "Reminder: " : ""}${single.action.ref} is due ${dueLabel(single.action.dueAt, zone, now)}`
         : `${single.action.ref} is overdue`
     : `${lines.length} of your actions need you`;
   const sections: Section[] = shown.map((l) => ({
@@ -101,9 +102,14 @@ export function channelStepView(
   const shown = lines.slice(0, MAX_PER_MESSAGE);
   const count = `${lines.length} action${lines.length === 1 ? "" : "s"}`;
   const whose = target === "manager" && !lines.every((l) => l.noManager) ? "owned by people who report to you" : "owned by your team";
-  const stillOverdue = lines.filter(open).length;
+  const stillOverdue = lines.filter((l) => overdue(l, now)).length;
   const head: Span[] = recipient
-    ? [mention(recipient), stillOverdue > 0 ? `: ${count} ${whose} ${lines.length === 1 ? "is" : "are"} overdue.` : `: ${count} ${whose} ${lines.length === 1 ? "was" : "were"} overdue; now dealt with.`]
+    ? [
+        mention(recipient),
+        stillOverdue > 0
+          ? `: ${count} ${whose} ${lines.length === 1 ? "is" : "are"} overdue.`
+          : `: ${count} ${whose} ${lines.length === 1 ? "was" : "were"} overdue; now dealt with or given more time.`,
+      ]
     : [`${count} in this team ${lines.length === 1 ? "is" : "are"} overdue, and the team has no lead to tell. An admin can appoint one with `, command("debrief lead @person"), "."];
   const sections: Section[] = [{ text: head }];
   for (const l of shown) {
