@@ -17,7 +17,10 @@ export interface LadderContext {
   readonly team: Team | undefined;
 }
 
-export async function ladderContext(db: DbOrTx, base: Settings, incident: Incident, owner: Pick<Person, "timeZone">): Promise<LadderContext> {
+/** What of an incident the ladder depends on: its team, and whether it is restricted. */
+export type LadderIncident = Pick<Incident, "teamId" | "restricted">;
+
+export async function ladderContext(db: DbOrTx, base: Settings, incident: LadderIncident, owner: Pick<Person, "timeZone">): Promise<LadderContext> {
   const team = incident.teamId === null ? undefined : await findTeam(db, incident.teamId);
   const settings = teamSettings(base, team);
   const teamZone = zoneFor(settings.teamTimeZone, settings.timeZone);
@@ -33,7 +36,7 @@ export async function ladderContext(db: DbOrTx, base: Settings, incident: Incide
 }
 
 /** Where a new due time starts the climb: the reminder before it if that is still ahead, else the ladder. */
-export async function startOfLadder(db: DbOrTx, base: Settings, incident: Incident, owner: Pick<Person, "timeZone">, dueAt: Date, now: Date): Promise<NextStage | null> {
+export async function startOfLadder(db: DbOrTx, base: Settings, incident: LadderIncident, owner: Pick<Person, "timeZone">, dueAt: Date, now: Date): Promise<NextStage | null> {
   const { ladder, clocks, restricted } = await ladderContext(db, base, incident, owner);
   return firstStage(dueAt, ladder, clocks, restricted, now);
 }

@@ -4,16 +4,14 @@ import type { Action } from "../../domain/action.ts";
 import { zoneFor } from "../../domain/prompt-time.ts";
 import { recordDeliveries, type DeliveryRequest, type DeliveryScheduler } from "../../delivery/outbox.ts";
 import type { PeriodicJob } from "../../periodic-job.ts";
-import type { Incident } from "../../domain/incident.ts";
 import { advanceAction, claimDueActions } from "../../store/actions.ts";
-import { findIncidentById } from "../../store/incidents.ts";
 import type { Db, DbOrTx } from "../../store/database.ts";
 import { channelBeside } from "../../store/keys.ts";
 import { findPerson, type Person } from "../../store/people.ts";
 import type { Team } from "../../store/teams.ts";
 import { personName } from "../../usecases/people.ts";
 import { scheduleQuietly } from "../../usecases/schedule.ts";
-import { ladderContext, stageAfter } from "./ladder.ts";
+import { ladderContext, stageAfter, type LadderIncident } from "./ladder.ts";
 import { insertSteps, leadAlreadyTold, type NewStep, type StepPlace, type StepTarget } from "./store.ts";
 import { channelStepView, ownerStepView, restrictedTitlesView, type EscalatedLine } from "./views.ts";
 
@@ -88,10 +86,13 @@ function reader(tx: DbOrTx, config: Settings) {
       return found;
     };
   };
-  const incident = once((id) => findIncidentById(tx, Number(id)));
+  // Only what the ladder needs: not the incident's people, which a sweep never reads.
+  const incident = once((id) =>
+    tx.selectFrom("incident").select(["id", "team_id as teamId", "restricted"]).where("id", "=", Number(id)).executeTakeFirst(),
+  );
   const person = once((id) => findPerson(tx, id));
   const contexts = new Map<string, ReturnType<typeof ladderContext>>();
-  const context = (about: Incident, owner: Person) => {
+  const context = (about: LadderIncident, owner: Person) => {
     const key = `${about.teamId}|${about.restricted}|${owner.timeZone}`;
     let found = contexts.get(key);
     if (!found) contexts.set(key, (found = ladderContext(tx, config, about, owner)));
