@@ -169,9 +169,16 @@ export async function markActionCancelled(tx: DbOrTx, id: number, reason: string
   await tx.updateTable("action").set({ status: "cancelled", cancel_reason: reason, done_at: at, next_step_at: null }).where("id", "=", id).execute();
 }
 
-/** Moves an action on to its next stage, or (null) off the ladder's end: it stays open, and stops climbing. */
-export async function advanceAction(tx: DbOrTx, id: number, next: NextStage | null): Promise<void> {
-  await tx.updateTable("action").set(nextColumns(next)).where("id", "=", id).execute();
+/**
+ * Moves actions on to their next stages, or (null) off the ladder's end: they stay open, and stop climbing. One
+ * statement for a sweep's whole batch rather than one an action.
+ */
+export async function advanceActions(tx: DbOrTx, moves: readonly { id: number; next: NextStage | null }[]): Promise<void> {
+  if (moves.length === 0) return;
+  const rows = JSON.stringify(moves.map((m) => ({ id: m.id, stage: m.next?.stage ?? 0, at: m.next?.at.toISOString() ?? null })));
+  await sql`update action set next_step_at = v.at, escalation_step = v.stage
+    from jsonb_to_recordset(${rows}::jsonb) as v(id integer, stage integer, at timestamptz)
+    where action.id = v.id`.execute(tx);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Action } from "../../domain/action.ts";
 import { zoneFor } from "../../domain/prompt-time.ts";
 import { recordDeliveries, type DeliveryRequest, type DeliveryScheduler } from "../../delivery/outbox.ts";
 import type { PeriodicJob } from "../../periodic-job.ts";
-import { advanceAction, claimDueActions } from "../../store/actions.ts";
+import { advanceActions, claimDueActions, type NextStage } from "../../store/actions.ts";
 import type { Db, DbOrTx } from "../../store/database.ts";
 import { channelBeside } from "../../store/keys.ts";
 import { findPerson, type Person } from "../../store/people.ts";
@@ -62,10 +62,12 @@ export async function sweepOverdue(deps: SweepDeps): Promise<Swept> {
       const due = await claimDueActions(tx, BATCH);
       const read = reader(tx, deps.config);
       const planned: Planned[] = [];
+      const moves: { id: number; next: NextStage | null }[] = [];
       for (const action of due) {
-        const plan = await planStep(tx, read, action);
+        const plan = await planStep(tx, read, action, moves);
         if (plan) planned.push(plan);
       }
+      await advanceActions(tx, moves);
       const { steps, requests } = await record(tx, planned);
       return { taken: due.length, steps, deliveryIds: await recordDeliveries(tx, requests) };
     });
@@ -104,13 +106,18 @@ function reader(tx: DbOrTx, config: Settings) {
 type Reader = ReturnType<typeof reader>;
 
 /** Decides whom an action's due stage goes to, and moves the action on to the stage after it. */
-async function planStep(tx: DbOrTx, read: Reader, due: Action & { stage: number; stepAt: Date }): Promise<Planned | undefined> {
+async function planStep(
+  tx: DbOrTx,
+  read: Reader,
+  due: Action & { stage: number; stepAt: Date },
+  moves: { id: number; next: NextStage | null }[],
+): Promise<Planned | undefined> {
   const { stage, stepAt, ...action } = due;
   const incident = await read.incident(action.incidentId);
   const owner = await read.person(action.ownerId);
   if (!owner || !incident) return undefined;
   const context = await read.context(incident, owner);
-  await advanceAction(tx, action.id, stageAfter(context, action.dueAt, stage));
+  moves.push({ id: action.id, next: stageAfter(context, action.dueAt, stage) });
 
   const rung = stage === 0 ? "reminder" : context.ladder[stage - 1]?.target;
   // The ladder was shortened since this stage was planned: nothing to send for it.
