@@ -253,7 +253,7 @@ describe("the console, end to end", () => {
       const pressedAt = terminal.printed().length;
       terminal.type("/as mo", done![1]!);
       const revised = (await terminal.waitFor(message("[#team] Debrief (edited): mo: 1 action dealt with"), { from: pressedAt }))[0];
-      expect(revised).toContain("@mo: 1 action owned by people who report to you was overdue; now dealt with.");
+      expect(revised).toContain("@mo: 1 action owned by people who report to you was overdue; now dealt with or given more time.");
       expect(revised).toContain("A-1 for INC-1: Check the MAR chart at handover · owner @sam · due");
       expect(revised).toContain("— marked done by mo");
       expect(revised).not.toContain("press:");
