@@ -34,6 +34,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // What is due: the prompt job's lookups and the reconcile job read only live prompts.
   await sql`create index reflection_prompt_next on reflection_prompt (next_at) where next_at is not null`.execute(db);
   await db.schema.createIndex("reflection_prompt_person").on("reflection_prompt").columns(["person_id", "status"]).execute();
+  // The prompts one message carried, read when one is answered: without it, a scan of every prompt ever planned.
+  await db.schema.createIndex("reflection_prompt_message").on("reflection_prompt").column("message_key").execute();
 
   await db.schema
     .createTable("reflection")
