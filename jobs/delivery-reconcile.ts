@@ -16,15 +16,16 @@ export const STALE_SENDING_MS = 5 * 60_000;
 /**
  * Re-queues every pending delivery, so a Redis flush or restart loses nothing; one that waits until a time is queued
  * to wait the rest of it. A row in `sending` for longer than `staleSendingMs` was claimed by a worker that died
- * mid-send: it goes back to pending and is sent again. Keep the window well above a send's duration; a crash after the
- * platform accepted a message but before the row said so is the one case that posts twice.
+ * mid-send: it goes back to pending, marked uncertain, since the platform may have taken the message before the row
+ * could say so. Its next send first looks for the message (Slack: by the key in its metadata) and records it as sent
+ * if it is there, so a crash mid-send posts nothing twice. Keep the window well above a send's duration.
  */
 export async function reconcileDeliveries(
   db: Db,
   scheduler: DeliveryScheduler,
   options: { staleSendingMs: number },
 ): Promise<ReconcileResult> {
-  const recovered = await releaseStaleDeliveries(db, options.staleSendingMs, "the worker sending it stopped; sending again");
+  const recovered = await releaseStaleDeliveries(db, options.staleSendingMs, "the worker sending it stopped; looking for it before sending again");
   const pending = await pendingDeliveryIds(db);
   await scheduler.schedule(pending);
   return { scheduled: pending.length, recovered };

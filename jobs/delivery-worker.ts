@@ -79,16 +79,39 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     if (!claimed) return;
     const platform = claimed.platform;
 
+    // A post cut short by a crash may have landed: look for it before posting again. (An edit is simply made again.)
+    let landed: MessageRef | undefined;
+    try {
+      landed = edits ? undefined : await alreadyPosted(claimed);
+    } catch (err) {
+      return settleFailedSend(job, token, claimed, conversation, err, log, "looking");
+    }
+    if (landed) {
+      await markSent(db, deliveryId, landed);
+      metrics?.delivered(platform);
+      log.info({ platform, messageId: landed.messageId }, "delivery found posted by a send cut short; not sent again");
+      return;
+    }
+
     let ref: MessageRef;
     try {
       ref = await send(claimed, edits);
     } catch (err) {
-      return settleFailedSend(job, token, claimed, conversation, err, log);
+      return settleFailedSend(job, token, claimed, conversation, err, log, "sending");
     }
     // Outside the try: once the platform has the message, no error here may put the row back to pending.
     await markSent(db, deliveryId, ref);
     metrics?.delivered(platform);
     log.info({ platform, messageId: ref.messageId, edited: edits !== undefined }, "delivery sent");
+  }
+
+  /** Where an earlier send of this row landed, when that send's outcome is unknown and the platform can tell. */
+  async function alreadyPosted(row: Delivery): Promise<MessageRef | undefined> {
+    const port = ports[row.platform];
+    if (!row.uncertainSince || !port?.findPosted) return undefined;
+    const { platform, workspaceId } = row;
+    const to = row.target.kind === "person" ? { platform, workspaceId, userId: row.target.id } : { platform, workspaceId, channelId: row.target.id };
+    return port.findPosted(to, row.dedupeKey, row.uncertainSince);
   }
 
   async function settleFailedSend(
@@ -98,6 +121,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     conversation: Conversation,
     err: unknown,
     log: Logger,
+    doing: "looking" | "sending",
   ): Promise<never> {
     const { platform } = row;
     if (err instanceof RateLimitedError) {
@@ -111,7 +135,9 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
     if (err instanceof PermanentDeliveryError) return giveUp(row, err.message, "sending", log, err);
     const message = err instanceof Error ? err.message : String(err);
-    await releaseDelivery(db, row.id, message);
+    // A send that failed this way (a timeout, a 5xx, a dropped connection) may still have posted: the next try looks
+    // first. A look that failed leaves the row as it was.
+    await releaseDelivery(db, row.id, message, { uncertain: doing === "sending" });
     log.warn({ err, platform, attempt: job.attemptsMade + 1 }, "delivery failed; will retry");
     throw err instanceof Error ? err : new Error(message);
   }
@@ -133,9 +159,11 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await port.update({ ...edits, workspaceId }, view);
       return edits;
     }
+    // Tagged with the row's key, so a send cut short can be found where it landed (alreadyPosted).
+    const options = { key: row.dedupeKey };
     return row.target.kind === "person"
-      ? port.sendToPerson({ platform, workspaceId, userId: row.target.id }, view)
-      : port.postToChannel({ platform, workspaceId, channelId: row.target.id }, view);
+      ? port.sendToPerson({ platform, workspaceId, userId: row.target.id }, view, options)
+      : port.postToChannel({ platform, workspaceId, channelId: row.target.id }, view, options);
   }
 
   // Transient failures leave the row pending between tries; once BullMQ gives up, the row says so.

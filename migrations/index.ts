@@ -8,6 +8,7 @@ import * as createRequest from "./2026_12_01_0910_create_request.ts";
 import * as deliveryNotBefore from "./2026_12_01_1100_delivery_not_before.ts";
 import * as createReflection from "./2026_12_01_1300_create_reflection.ts";
 import * as createEscalation from "./2026_12_01_1500_create_escalation.ts";
+import * as deliveryUncertain from "./2026_12_01_1700_delivery_uncertain.ts";
 
 /** Every migration, by name; names sort in the order they run. Add new files here; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_1100_delivery_not_before": deliveryNotBefore,
   "2026_12_01_1300_create_reflection": createReflection,
   "2026_12_01_1500_create_escalation": createEscalation,
+  "2026_12_01_1700_delivery_uncertain": deliveryUncertain,
 };

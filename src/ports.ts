@@ -22,11 +22,23 @@ export interface MessageRef {
   readonly messageId: string;
 }
 
+/** How a message is sent: `key` names it (the delivery's dedupe key), so it can be found again where it landed. */
+export interface SendOptions {
+  readonly key?: string;
+}
+
 /** What the bot can do in a chat platform. Adapters implement it; the domain never sees a platform SDK. */
 export interface ChatPort {
-  sendToPerson(person: PersonRef, view: MessageView): Promise<MessageRef>;
-  postToChannel(channel: ChannelRef, view: MessageView): Promise<MessageRef>;
+  /** A platform that can tag a message (Slack: its metadata) tags it with `options.key`; others ignore it. */
+  sendToPerson(person: PersonRef, view: MessageView, options?: SendOptions): Promise<MessageRef>;
+  postToChannel(channel: ChannelRef, view: MessageView, options?: SendOptions): Promise<MessageRef>;
   update(ref: MessageRef & { workspaceId: string }, view: MessageView): Promise<void>;
+  /**
+   * The message sent with `key` to this person or channel no earlier than `since`, if the platform has one. Delivery
+   * asks before sending again a message whose last send was cut short (the worker died): the platform may have taken
+   * it. A platform without it (the console) has the message sent again.
+   */
+  findPosted?(to: PersonRef | ChannelRef, key: string, since: Date): Promise<MessageRef | undefined>;
 }
 
 /** A platform's own user directory. */

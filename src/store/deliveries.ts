@@ -24,6 +24,11 @@ export interface Delivery {
   readonly createdAt: Date;
   readonly claimedAt: Date | null;
   readonly sentAt: Date | null;
+  /**
+   * Set when an earlier send may have reached the platform without the row saying so (its worker died mid-send): the
+   * claim of that send. The next send first looks for the message there. Null once sent, or when no send is in doubt.
+   */
+  readonly uncertainSince: Date | null;
 }
 
 export type DeliveryTargetKind = DeliveryTable["target_kind"];
@@ -58,6 +63,7 @@ function toDelivery(row: Selectable<DeliveryTable>): Delivery {
     createdAt: row.created_at,
     claimedAt: row.claimed_at,
     sentAt: row.sent_at,
+    uncertainSince: row.uncertain_since,
   };
 }
 
@@ -147,11 +153,19 @@ export async function claimDelivery(db: DbOrTx, id: string): Promise<Delivery | 
   return row && toDelivery(row);
 }
 
-/** Puts a claimed delivery back for the next try. */
-export async function releaseDelivery(db: DbOrTx, id: string, error: string): Promise<void> {
+/**
+ * Puts a claimed delivery back for the next try. `uncertain`: the platform may have taken the message all the same (the
+ * send failed without a clear answer), so the row keeps this claim as `uncertain_since` unless an earlier one is kept.
+ */
+export async function releaseDelivery(db: DbOrTx, id: string, error: string, options: { uncertain?: boolean } = {}): Promise<void> {
   await db
     .updateTable("delivery")
-    .set({ status: "pending", last_error: error, claimed_at: null })
+    .set((eb) => ({
+      status: "pending",
+      last_error: error,
+      claimed_at: null,
+      ...(options.uncertain ? { uncertain_since: eb.fn.coalesce("uncertain_since", "claimed_at") } : {}),
+    }))
     .where("id", "=", id)
     .where("status", "=", "sending")
     .execute();
@@ -161,7 +175,14 @@ export async function releaseDelivery(db: DbOrTx, id: string, error: string): Pr
 export async function markDeliverySent(db: DbOrTx, id: string, landed: MessageRef): Promise<void> {
   await db
     .updateTable("delivery")
-    .set({ status: "sent", sent_at: sql<Date>`now()`, message_channel_id: landed.channelId, message_id: landed.messageId, last_error: null })
+    .set({
+      status: "sent",
+      sent_at: sql<Date>`now()`,
+      message_channel_id: landed.channelId,
+      message_id: landed.messageId,
+      last_error: null,
+      uncertain_since: null,
+    })
     .where("id", "=", id)
     .execute();
 }
@@ -178,11 +199,20 @@ export async function markDeliveryFailed(db: DbOrTx, id: string, error: string, 
   return row?.platform as Platform | undefined;
 }
 
-/** Puts back to pending every delivery claimed longer ago than `staleMs` (database clock); returns how many. */
+/**
+ * Puts back to pending every delivery claimed longer ago than `staleMs` (database clock); returns how many. The worker
+ * that claimed it died mid-send, so whether the platform has the message is unknown: the row keeps, as
+ * `uncertain_since`, the claim of the earliest send in doubt, and the next send looks for the message first.
+ */
 export async function releaseStaleDeliveries(db: DbOrTx, staleMs: number, reason: string): Promise<number> {
   const rows = await db
     .updateTable("delivery")
-    .set({ status: "pending", claimed_at: null, last_error: reason })
+    .set((eb) => ({
+      status: "pending",
+      claimed_at: null,
+      last_error: reason,
+      uncertain_since: eb.fn.coalesce("uncertain_since", "claimed_at"),
+    }))
     .where("status", "=", "sending")
     .where("claimed_at", "<", sql<Date>`now() - ${Math.round(staleMs)}::double precision * interval '1 millisecond'`)
     .returning("id")

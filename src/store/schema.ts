@@ -117,6 +117,8 @@ export interface DeliveryTable {
   sent_at: Date | null;
   /** Not sent before this; null means as soon as possible. */
   not_before: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Set when a send of this row may have reached the platform unrecorded: the claim of that send. Null once sent. */
+  uncertain_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ActionTable {

@@ -18,7 +18,10 @@ import {
 import type { MessageView } from "../../src/views/view.ts";
 import { readFileSync } from "node:fs";
 import { renderMessage } from "../../adapters/console/render.ts";
+import { DELIVERY_EVENT_TYPE, SlackChatPort } from "../../adapters/slack/chat-port.ts";
 import { toMessage } from "../../adapters/slack/render.ts";
+import { slackWebClient } from "../../adapters/slack/web-client.ts";
+import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import type { Action } from "../../src/domain/action.ts";
 import { actionAssignedView, actionTakenView } from "../../src/views/action-views.ts";
 import { youLeadView } from "../../src/views/role-views.ts";
@@ -566,5 +569,103 @@ describe("messages stored by an earlier release", () => {
     expect(chat.shown.find((m) => m.slack.text.startsWith("You have a new action"))!.console.at(-1)).toBe(
       "When it's done: /action done A-7 [note]. If it can't be done in time: /action extend A-7 <when>.",
     );
+  });
+});
+
+describe("a message whose send was cut short (Slack)", () => {
+  // The real Slack chat port against the fake Slack, which keeps what was posted and answers conversations.history.
+  let fake: FakeSlack;
+  beforeEach(async () => {
+    fake = await startFakeSlack({ teamId: WORKSPACE });
+    closers.push(() => fake.close());
+  });
+  const slackPort = () => new SlackChatPort(slackWebClient({ botToken: "xoxb-test", signingSecret: null, appToken: null, apiUrl: fake.url }));
+  const tag = (key: string) => ({ event_type: DELIVERY_EVENT_TYPE, event_payload: { key } });
+
+  /** Leaves rows as a worker killed mid-send does: `sending`, claimed long enough ago to be reclaimed. */
+  async function leftSending(ids: string[], claimedAt = new Date(Date.now() - 10 * 60_000)): Promise<void> {
+    await database.db.updateTable("delivery").set({ status: "sending", attempts: 1, claimed_at: claimedAt }).where("id", "in", ids).execute();
+  }
+
+  it("tags every post with its delivery's key in the message metadata", async () => {
+    const queue = openQueue();
+    startWorker(slackPort());
+    const ids = await record(toChannel("tagged-announce", "C1"), toPerson("tagged-dm", "U1"));
+    await queue.schedule(ids);
+    await waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === "sent"));
+    const metadata = fake.callsTo("chat.postMessage").map((c) => [c.body.channel, c.body.metadata]);
+    expect(metadata.sort()).toEqual([
+      ["C1", tag("tagged-announce")],
+      ["U1", tag("tagged-dm")],
+    ]);
+    expect(fake.attemptsAt("conversations.history")).toEqual([]); // nothing was in doubt
+  });
+
+  it("records a message Slack had taken as sent, where it landed, without posting it again", async () => {
+    const queue = openQueue();
+    const [announce, dm] = (await record(toChannel("taken-announce", "C1"), toPerson("taken-dm", "U1"))) as [string, string];
+    const claimedAt = new Date(Date.now() - 10 * 60_000);
+    await leftSending([announce, dm], claimedAt);
+    // Slack has both: posted by the worker that died before its rows could say so (with other messages around them).
+    fake.post({ channel: "C1", text: "someone else", metadata: tag("another-delivery") });
+    const inChannel = fake.post({ channel: "C1", text: "announce taken-announce", metadata: tag("taken-announce") });
+    const inDm = fake.post({ channel: "D1", text: "dm taken-dm", metadata: tag("taken-dm") });
+    fake.post({ channel: "C1", text: "a reply from a person" });
+    startWorker(slackPort());
+
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 2, recovered: 2 });
+    await waitFor(async () => (await statusOf(announce)) === "sent" && (await statusOf(dm)) === "sent");
+    await drained(queue);
+    expect(await rowOf(announce)).toMatchObject({ message_channel_id: "C1", message_id: inChannel.ts, uncertain_since: null });
+    expect(await rowOf(dm)).toMatchObject({ message_channel_id: "D1", message_id: inDm.ts, uncertain_since: null });
+    expect(fake.attemptsAt("chat.postMessage")).toEqual([]);
+    // It looked in each conversation (the person's through their DM with the app) from a minute before the lost send.
+    expect(fake.callsTo("conversations.open").map((c) => c.body.users)).toEqual(["U1"]);
+    const looks = fake.callsTo("conversations.history").map((c) => c.body);
+    expect(looks.map((b) => b.channel).sort()).toEqual(["C1", "D1"]);
+    for (const look of looks) {
+      expect(look).toMatchObject({ include_all_metadata: "true", limit: "100" });
+      expect(Number(look.oldest) * 1000).toBeCloseTo(claimedAt.getTime() - 60_000, -1);
+    }
+  });
+
+  it("posts once a message Slack never got, tagged, and stops looking once it is sent", async () => {
+    const queue = openQueue();
+    const [announce, dm] = (await record(toChannel("lost-announce", "C1"), toPerson("lost-dm", "U1"))) as [string, string];
+    await leftSending([announce, dm]);
+    // The same words under another key, and this key's message from long before the send in doubt, are not it.
+    fake.post({ channel: "C1", text: "announce lost-announce", metadata: tag("lost-announce-2") });
+    fake.post({ channel: "D1", text: "dm lost-dm", metadata: tag("lost-dm"), ts: `${Math.floor(Date.now() / 1000) - 3600}.000001` });
+    startWorker(slackPort());
+
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 2, recovered: 2 });
+    await waitFor(async () => (await statusOf(announce)) === "sent" && (await statusOf(dm)) === "sent");
+    expect(await reconcileDeliveries(database.db, queue, { staleSendingMs: 60_000 })).toEqual({ scheduled: 0, recovered: 0 });
+    await drained(queue);
+    const posts = fake.callsTo("chat.postMessage");
+    expect(posts.map((c) => [c.body.channel, c.body.metadata]).sort()).toEqual([
+      ["C1", tag("lost-announce")],
+      ["U1", tag("lost-dm")],
+    ]);
+    expect(fake.callsTo("conversations.history")).toHaveLength(2); // one look each, before its post
+    const landed = fake.messages.filter((m) => m.metadata?.event_payload.key === "lost-announce");
+    expect(await rowOf(announce)).toMatchObject({ status: "sent", attempts: 2, message_id: landed[0]!.ts, uncertain_since: null });
+    expect(await rowOf(dm)).toMatchObject({ status: "sent", attempts: 2, uncertain_since: null });
+  });
+
+  it("looks before posting again after a post that failed without a clear answer (a 500)", async () => {
+    const queue = openQueue({ backoffMs: 20 });
+    fake.failNext("chat.postMessage", 1, { kind: "http", status: 500 });
+    startWorker(slackPort());
+    const [id] = (await record(toChannel("after-500", "C1"))) as [string];
+    await queue.schedule([id]);
+    await waitFor(async () => (await statusOf(id)) === "sent");
+    await drained(queue);
+    expect(fake.calls.map((c) => `${c.method}${c.failed ? " (failed)" : ""}`)).toEqual([
+      "chat.postMessage (failed)",
+      "conversations.history",
+      "chat.postMessage",
+    ]);
+    expect(await rowOf(id)).toMatchObject({ status: "sent", attempts: 2, uncertain_since: null });
   });
 });

@@ -81,6 +81,30 @@ describe("SlackChatPort", () => {
     fake.failNext("chat.postMessage", 1, { kind: "platform", error: "internal_error" });
     expect(await port.postToChannel(channel, view).catch((e: unknown) => e)).not.toBeInstanceOf(PermanentDeliveryError);
   });
+
+  it("tags a post with its key, and finds it again by that key, page by page past newer messages", async () => {
+    const since = new Date();
+    const ref = await port.postToChannel(channel, view, { key: "incident-1-announce" });
+    expect(fake.callsTo("chat.postMessage")[0]!.body.metadata).toEqual({ event_type: "debrief_delivery", event_payload: { key: "incident-1-announce" } });
+    // 150 messages after it: the second page of history (100 a page) has it.
+    for (let i = 0; i < 150; i++) fake.post({ channel: channel.channelId, text: `chatter ${i}`, ...(i % 2 ? { metadata: { event_type: "other_app", event_payload: { key: "incident-1-announce" } } } : {}) });
+    expect(await port.findPosted(channel, "incident-1-announce", since)).toEqual(ref);
+    expect(fake.callsTo("conversations.history").map((c) => Boolean(c.body.cursor))).toEqual([false, true]);
+
+    expect(await port.findPosted(channel, "incident-2-announce", since)).toBeUndefined();
+    // A send long after the message: it is not looked for before a minute ahead of that send.
+    expect(await port.findPosted(channel, "incident-1-announce", new Date(Date.now() + 120_000))).toBeUndefined();
+  });
+
+  it("finds a direct message in the person's DM with the app", async () => {
+    const ref = await port.sendToPerson(lead, view, { key: "you-lead" });
+    expect(await port.findPosted(lead, "you-lead", new Date(Date.now() - 5 * 60_000))).toEqual(ref);
+    expect(fake.callsTo("conversations.open")[0]!.body.users).toBe("U0LEAD");
+    expect(fake.callsTo("conversations.history")[0]!.body).toMatchObject({ channel: "D0LEAD", include_all_metadata: "true" });
+
+    fake.failNext("conversations.history", 1, { kind: "rate_limited", retryAfterSeconds: 2 });
+    expect(await port.findPosted(lead, "you-lead", new Date()).catch((e: unknown) => e)).toBeInstanceOf(RateLimitedError);
+  });
 });
 
 describe("SlackDirectory", () => {

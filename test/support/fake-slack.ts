@@ -43,6 +43,17 @@ export interface UploadedFile {
   readonly bytes: Buffer;
 }
 
+/** A message chat.postMessage posted, as conversations.history gives it back. */
+export interface PostedMessage {
+  /** Where it landed: the channel, or for a user id the app's DM with them (D…). */
+  readonly channel: string;
+  readonly ts: string;
+  readonly text: string;
+  readonly blocks?: unknown;
+  /** The message metadata it was posted with (`{ event_type, event_payload }`), if any. */
+  readonly metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
 export type Failure =
   | { kind: "rate_limited"; retryAfterSeconds: number }
   | { kind: "http"; status: number }
@@ -71,6 +82,13 @@ export interface FakeSlack {
   attemptsAt(method: string): SlackCall[];
   /** Files shared by files.completeUploadExternal, in the order they were completed. */
   files(): UploadedFile[];
+  /**
+   * Messages chat.postMessage posted, oldest first, which conversations.history reads (newest first, after `oldest`,
+   * with their metadata when asked for `include_all_metadata`). A post is kept as it arrives, even one slowed down with
+   * `delay()` whose caller dies before the answer: Slack has taken it. `post` adds one, as if posted earlier.
+   */
+  readonly messages: PostedMessage[];
+  post(message: Omit<PostedMessage, "ts"> & { ts?: string }): PostedMessage;
   /** A response_url of this fake; replies posted to it are kept under `id`. */
   responseUrl(id: string): string;
   responsesTo(id: string): ResponseUrlCall[];
@@ -116,6 +134,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   // Files between getUploadURLExternal and completeUploadExternal, by id; `bytes` is set once they are POSTed.
   const uploads = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
   const files: UploadedFile[] = [];
+  const messages: PostedMessage[] = [];
   const waiters = new Set<() => void>();
   let seq = 0;
 
@@ -179,6 +198,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (failure) call.failed = failure;
     calls.push(call);
     notify();
+    // A post lands on arrival, however long its answer takes: a caller that dies meanwhile has posted it all the same.
+    const answered = method === "chat.postMessage" ? answer(method, body, token, failure) : undefined;
     await slowly(method);
     call.answeredAt = Date.now();
     if (failure?.kind === "rate_limited") {
@@ -190,8 +211,52 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       res.writeHead(failure.status, { "content-type": "text/plain" }).end("upstream trouble");
       return;
     }
-    const answer = failure?.kind === "platform" ? { ok: false, error: failure.error } : token ? api(method, body) : { ok: false, error: "not_authed" };
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answered ?? answer(method, body, token, failure)));
+  }
+
+  function answer(method: string, body: Record<string, any>, token: string | null, failure: Failure | undefined): Record<string, unknown> {
+    if (failure?.kind === "rate_limited" || failure?.kind === "http") return {};
+    if (failure?.kind === "platform") return { ok: false, error: failure.error };
+    return token ? api(method, body) : { ok: false, error: "not_authed" };
+  }
+
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
+
+  /** A DM's channel for a user id (the app's DM with them), else the channel itself. */
+  const channelOf = (id: string) => (/^[UW]/.test(id) ? `D${id.slice(1)}` : id);
+
+  /**
+   * conversations.history: newest first, only messages after `oldest` (exclusive, as Slack's default), `limit` a page
+   * with a cursor for the next; metadata only with include_all_metadata.
+   */
+  function history(body: Record<string, any>): Record<string, unknown> {
+    const channel = String(body.channel ?? "");
+    if (!channel) return { ok: false, error: "channel_not_found" };
+    const oldest = body.oldest === undefined ? 0 : Number(body.oldest);
+    const latest = body.latest === undefined ? Infinity : Number(body.latest);
+    const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
+    const limit = Math.max(1, Math.min(1000, Number(body.limit ?? 100) || 100));
+    const start = body.cursor ? Number(String(body.cursor).replace(/^next_ts:/, "")) : 0;
+    const all = messages
+      .filter((m) => m.channel === channel && Number(m.ts) > oldest && Number(m.ts) < latest)
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const page = all.slice(start, start + limit).map((m) => ({
+      type: "message",
+      user: BOT_USER_ID,
+      bot_id: BOT_ID,
+      ts: m.ts,
+      text: m.text,
+      ...(m.blocks === undefined ? {} : { blocks: m.blocks }),
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+    }));
+    const more = start + limit < all.length;
+    return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? `next_ts:${start + limit}` : "" } };
+  }
+
+  function post(message: Omit<PostedMessage, "ts"> & { ts?: string }): PostedMessage {
+    const kept = { ...message, ts: message.ts ?? nextTs() };
+    messages.push(kept);
+    return kept;
   }
 
   /**
@@ -247,16 +312,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
 
   function api(method: string, body: Record<string, any>): Record<string, unknown> {
-    const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
+    const ts = nextTs;
     switch (method) {
       case "auth.test":
         return { ok: true, url: "https://example.slack.com/", team: "Example", user: "debrief", team_id: teamId, user_id: BOT_USER_ID, bot_id: BOT_ID };
       case "chat.postMessage": {
         // A user id as the channel means the app's DM with that person, which Slack answers with a D… channel.
-        const channel = /^[UW]/.test(String(body.channel)) ? `D${String(body.channel).slice(1)}` : String(body.channel);
-        const messageTs = ts();
+        const channel = channelOf(String(body.channel));
+        const metadata = body.metadata && typeof body.metadata === "object" ? (body.metadata as PostedMessage["metadata"]) : undefined;
+        const { ts: messageTs } = post({ channel, text: String(body.text ?? ""), blocks: body.blocks, ...(metadata ? { metadata } : {}) });
         return { ok: true, channel, ts: messageTs, message: { type: "message", text: body.text, blocks: body.blocks, user: BOT_USER_ID, bot_id: BOT_ID, ts: messageTs } };
       }
+      case "conversations.history":
+        return history(body);
       case "chat.update":
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
       case "chat.postEphemeral":
@@ -348,6 +416,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     displayNames,
     admins,
     files: () => [...files],
+    messages,
+    post,
     callsTo: (method) => calls.filter((c) => c.method === method && !c.failed),
     attemptsAt: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${origin}/respond/${encodeURIComponent(id)}`,
@@ -399,6 +469,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       responses.length = 0;
       uploads.clear();
       files.length = 0;
+      messages.length = 0;
       failures.clear();
       delays.clear();
     },
