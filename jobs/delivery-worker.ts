@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import { UnrecoverableError, type Job } from "bullmq";
 import type { Logger } from "pino";
 import type { Conversation } from "../src/platform.ts";
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type MessageRef, type Platform } from "../src/ports.ts";
@@ -14,7 +14,7 @@ import {
 } from "../src/store/deliveries.ts";
 import { conversationPace, type PacingByPlatform } from "./conversation-pace.ts";
 import { DELIVERY_QUEUE, type DeliveryJobData } from "./delivery-queue.ts";
-import { lastAttempt, startWorker, type QueuePlace, type StartedWorker } from "./queue-kit.ts";
+import { lastAttempt, startWorker, waitUntil, type QueuePlace, type StartedWorker } from "./queue-kit.ts";
 
 /** Counters another module wires to prom-client; called once per outcome. */
 export interface DeliveryMetrics {
@@ -228,11 +228,8 @@ function inStartOrder(): () => Turn {
   };
 }
 
-async function delay(job: Job<DeliveryJobData>, token: string | undefined, ms: number): Promise<never> {
-  // Not a failed attempt: the job waits its turn without using up its retries.
-  await job.moveToDelayed(Date.now() + ms, token);
-  throw new DelayedError();
-}
+// Not a failed attempt: the job waits its turn without using up its retries.
+const delay = (job: Job<DeliveryJobData>, token: string | undefined, ms: number): Promise<never> => waitUntil(job, token, Date.now() + ms);
 
 /** Where the message an edit changes landed, read from the delivery that posted it. */
 async function editedMessage(db: Db, originalId: string): Promise<MessageRef | "wait" | "never"> {

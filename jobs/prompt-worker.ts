@@ -1,7 +1,7 @@
-import { DelayedError, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { advancePrompt, type PromptingDeps } from "../src/features/reflections/prompting.ts";
 import { PROMPT_QUEUE, type PromptJobData } from "./prompt-queue.ts";
-import { startWorker, type QueuePlace, type StartedWorker } from "./queue-kit.ts";
+import { startWorker, waitUntil, type QueuePlace, type StartedWorker } from "./queue-kit.ts";
 
 export interface PromptWorkerOptions extends QueuePlace {
   deps: PromptingDeps;
@@ -15,10 +15,7 @@ export function startPromptWorker(options: PromptWorkerOptions): StartedWorker {
     const advanced = await advancePrompt(deps, job.data.promptId);
     if (advanced.kind !== "early") return;
     // Let out a little before the row's time (clocks differ by a few ms): this job is the row's, so it waits again.
-    if (advanced.nextAt.getTime() === job.data.at) {
-      await job.moveToDelayed(advanced.nextAt.getTime(), token);
-      throw new DelayedError();
-    }
+    if (advanced.nextAt.getTime() === job.data.at) return waitUntil(job, token, advanced.nextAt.getTime());
     // An old job of a prompt that has moved on: make sure the job for its new time is there (a no-op when it is).
     await deps.prompts.schedule([job.data.promptId]);
   }

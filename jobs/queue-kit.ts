@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job, type Processor } from "bullmq";
+import { DelayedError, Queue, Worker, type Job, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
@@ -92,4 +92,10 @@ export function startWorker<T>(name: string, processor: Processor<T>, options: W
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+}
+
+/** Puts a running job back to wait until `at` (ms since the epoch), without spending one of its tries. */
+export async function waitUntil(job: Job, token: string | undefined, at: number): Promise<never> {
+  await job.moveToDelayed(at, token);
+  throw new DelayedError();
 }

@@ -1,11 +1,11 @@
 import { sql } from "kysely";
-import { IANAZone } from "luxon";
 import { canSeeDetails } from "../domain/access.ts";
 import { ACTION_TITLE_MAX, type Action, type ActionAudience } from "../domain/action.ts";
 import { DomainError } from "../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../domain/identifiers.ts";
 import type { Incident } from "../domain/incident.ts";
 import { overLimit } from "../domain/text.ts";
+import { zoneFor } from "../domain/prompt-time.ts";
 import { formatActionRef } from "../domain/references.ts";
 import { findAction, findActionIncident } from "../store/actions.ts";
 import type { DbOrTx } from "../store/database.ts";
@@ -28,7 +28,7 @@ export class ActionInputError extends DomainError {
 
 /** The zone a person's "friday" and "5pm" mean: their profile's, else the workspace's configured one. */
 export function zoneOf(person: Person, deps: Pick<CoreDeps, "config">): string {
-  return person.timeZone && IANAZone.isValidZone(person.timeZone) ? person.timeZone : deps.config.timeZone;
+  return zoneFor(person.timeZone, deps.config.timeZone);
 }
 
 /** What is wrong with an action's text, if anything. */

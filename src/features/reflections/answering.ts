@@ -15,13 +15,12 @@ import { knownPerson, personName } from "../../usecases/people.ts";
 import { queuePromptsQuietly, scheduleQuietly } from "../../usecases/schedule.ts";
 import type { FormErrors, FormValues } from "../../views/view.ts";
 import { incidentsOf, promptLines } from "./lines.ts";
-import { clockFor } from "./plan.ts";
+import { clockFor, replanForInvolved } from "./plan.ts";
 import { teamSettings } from "../../usecases/team-settings.ts";
 import {
   finishPrompt,
   findPrompt,
   insertReflection,
-  livePromptsFor,
   movePrompt,
   promptsCarriedBy,
   promptsOf,
@@ -200,7 +199,7 @@ export async function declineInvolvement(deps: CoreDeps, interaction: Interactio
     if (incident.reporterId === person.id) throw new DomainError("INVALID", `You reported ${incident.ref}, so you stay on its record.`);
     if (!incident.involved.includes(person.id)) throw new DomainError("INVALID", `You are not listed as involved in ${incident.ref}; nothing was changed.`);
     await removeInvolved(tx, incident.id, person.id);
-    for (const p of await livePromptsFor(tx, incident.id, person.id)) await finishPrompt(tx, p.id, "withdrawn", now);
+    await replanForInvolved(tx, deps.config, incident, undefined, { added: [], removed: [person.id] }, now);
     const auditId = await recordAudit(tx, {
       workspaceId: incident.workspaceId,
       actorId: person.id,
