@@ -213,3 +213,23 @@ describe("closing an incident with open actions", () => {
     expect(await database.db.selectFrom("incident").select(["status", "lesson"]).executeTakeFirstOrThrow()).toEqual({ status: "closed", lesson: "Check the MAR chart at handover" });
   });
 });
+
+describe("someone outside a restricted incident's circle", () => {
+  it("pressing an escalation message's buttons, or closing it, is refused without being shown the action's title", async () => {
+    expect(await say("UALICE", "incident", "safeguarding Disclosure during key work <@USAM>")).toContain("INC-2");
+    await say("UALICE", "action", "INC-2 <@USAM> in 3 days Write up the disclosure for the LADO");
+    await dueAgo("A-1", "1 day 1 minute");
+    await sweep();
+    await sweep();
+    const channel = (await messages()).find((m) => m.kind === "channel")!;
+    for (const button of channel.view.buttons ?? []) {
+      const outcome = await debrief.press(interaction("UOTHER"), button.id, button.value);
+      expect(JSON.stringify(outcome)).not.toContain("Write up the disclosure");
+      if (outcome.kind === "reply") expect(outcome.replaces).toBeUndefined();
+    }
+    const closing = textOf(replyOf(await debrief.command(interaction("UOTHER"), "incident", "close INC-2 Lessons")));
+    expect(closing).toContain("Only the reporter");
+    expect(closing).not.toContain("Write up the disclosure");
+    expect((await database.db.selectFrom("action").select("status").executeTakeFirstOrThrow()).status).toBe("open");
+  });
+});
