@@ -13,6 +13,7 @@ import { freePort, isListening, killAll, ROOT, spawnDebrief, type DebriefProcess
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { send, SIGNING_SECRET, slashCommand, type SlashCommandOptions } from "../support/slack-requests.ts";
 import { waitFor } from "../support/wait.ts";
+import { waitUntilSettled } from "../support/settled.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
@@ -173,8 +174,8 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     const logged = await type(web, "/incident", "medication low Missed evening meds at Oak House", { teamId, channelId, userId: "U0REPORTER" });
     expect(logged.ack.status).toBe(200);
     expect(logged.ack.text).toBe("");
-    // Nothing can be polled for here: it is an absence. Two seconds is far longer than a worker takes to answer.
-    await sleep(2000);
+    // No worker runs, so nothing can take the command: once it is waiting in the queue, it stays there unanswered.
+    await waitFor(async () => (await commandsWaiting()) === 1, { timeoutMs: 10_000 });
     expect(fake.responsesTo(logged.id)).toEqual([]);
     expect(await incidentRows(teamId)).toEqual([]);
     expect(await commandsWaiting()).toBe(1);
@@ -187,7 +188,9 @@ describe("web and worker processes on shared Postgres and Redis", () => {
     const [announcement] = await fake.waitFor(() => postAttempts(channelId).length >= 1 && postAttempts(channelId), START_MS);
     expect(announcement!.body.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
     await waitFor(async () => (await deliveryRows(teamId))[0]?.status === "sent", { timeoutMs: 30_000 });
-    await sleep(1500); // any duplicate reply or post would arrive by now
+    // The command has run to the end (none left in the queue) and every delivery row is sent or failed: no duplicate
+    // reply or post can still come.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix, timeoutMs: 30_000 });
     expect(postAttempts(channelId)).toHaveLength(1);
     expect(fake.responsesTo(logged.id)).toHaveLength(1);
     expect(await incidentRows(teamId)).toEqual([{ number: 1, summary: "Missed evening meds at Oak House" }]);

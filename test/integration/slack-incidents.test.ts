@@ -7,6 +7,7 @@ import { startFakeSlack, type FakeSlack, type SlackCall } from "../support/fake-
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { waitFor } from "../support/wait.ts";
+import { waitUntilSettled } from "../support/settled.ts";
 import {
   blockActions,
   send,
@@ -202,7 +203,9 @@ describe("logging an incident from Slack", () => {
     // Other tests' teams share this lead, so the DM is picked out by its summary.
     const dm = await fake.waitFor(() => posts("U0LEAD").find((c) => everyText(c.body.blocks).includes(summary)));
     expect(everyText(dm.body.blocks)).toContain("Moderate harm");
-    await sleep(1000); // a second edit would arrive by now
+    // Every edit is a delivery row, recorded with the change it tells of: with no command left to run and every row of
+    // the workspace sent or failed, no second edit can still come.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix });
     expect(edits()).toHaveLength(1);
   });
 
@@ -267,7 +270,8 @@ describe("Slack under load and failure", () => {
 
     const announcements = () => channels.flatMap(posts);
     await fake.waitFor(() => announcements().length >= 100, 60_000);
-    await sleep(1500); // any duplicate would arrive by now
+    // All 100 commands have run and every announcement row is sent or failed: no duplicate can still be posted.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix, timeoutMs: 30_000 });
     const all = announcements();
     expect(all).toHaveLength(100);
     for (let n = 1; n <= 100; n++) expect(all.filter((c) => mentionsRef(c, `INC-${n}`))).toHaveLength(1);
@@ -285,7 +289,9 @@ describe("Slack under load and failure", () => {
       await logged.reply();
     }
     await fake.waitFor(() => posts("C0RATE").length >= 2, 20_000);
-    await sleep(1500);
+    // A refused post puts its row back to pending for a retry; once every row is sent or failed, and no command is
+    // left to run, nothing can be posted again.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix });
     expect(posts("C0RATE").filter((c) => mentionsRef(c, "INC-1"))).toHaveLength(1);
     expect(posts("C0RATE").filter((c) => mentionsRef(c, "INC-2"))).toHaveLength(1);
     const attempts = fake.attemptsAt("chat.postMessage").slice(before);
@@ -304,7 +310,8 @@ describe("Slack under load and failure", () => {
     expect(reply.text).toBe("Logged INC-1: Slipped on the wet kitchen floor");
     const [announcement] = await fake.waitFor(() => posts("C0AGAIN").length >= 1 && posts("C0AGAIN"));
     expect(announcement!.body.text).toBe("INC-1 · Accident, injury or fall: Slipped on the wet kitchen floor");
-    await sleep(1500); // a second reply or post would arrive by now
+    // The queued command has finished (no retry waiting) and the announcement row is sent: no second reply or post can come.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix });
     expect(fake.responsesTo(logged.id)).toHaveLength(1);
     expect(posts("C0AGAIN")).toHaveLength(1);
     const rows = await database.db.selectFrom("incident").select("number").where("workspace_id", "=", `slack:${teamId}`).execute();
@@ -341,11 +348,14 @@ describe("Slack under load and failure", () => {
 
     // Once Postgres is back, trying again works (connections still timing out from the outage may need a moment).
     postgres.restore();
-    let text = "";
-    for (const until = Date.now() + 10_000; !text.startsWith("Logged") && Date.now() < until; ) {
-      text = String((await (await type("/incident", "medication none Missed lunchtime meds", where)).reply(5000)).text);
-      if (!text.startsWith("Logged")) await sleep(250);
-    }
+    const text = await waitFor(
+      async () => {
+        const answer = String((await (await type("/incident", "medication none Missed lunchtime meds", where)).reply(5000)).text);
+        expect(answer).toMatch(/^Logged/);
+        return answer;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     expect(text).toMatch(/^Logged INC-1:/);
   });
 });
@@ -365,7 +375,8 @@ describe("a request that arrives again", () => {
     expect(everyText(reply)).toContain("Check the MAR chart at handover");
     const [dm] = await fake.waitFor(() => posts("U0OWNER").length >= 1 && posts("U0OWNER"));
     expect(dm!.body.text).toContain("A-1");
-    await sleep(1500); // a second reply or direct message would arrive by now
+    // The queued command has finished (no retry waiting) and the direct message's row is sent: no second reply or DM can come.
+    await waitUntilSettled({ db: database.db, workspaceId: where.teamId, prefix });
     expect(fake.responsesTo(added.id)).toHaveLength(1);
     expect(posts("U0OWNER")).toHaveLength(1);
     expect(await actionRows("T0ACTAGAIN")).toEqual([{ number: 1 }]);
@@ -397,7 +408,8 @@ describe("a request that arrives again", () => {
       expect(everyText(submitted.json)).toContain("Logged INC-1");
     }
     await fake.waitFor(() => posts("C0MODALTWICE").length >= 1);
-    await sleep(1500); // a second announcement would arrive by now
+    // Both submissions were answered, and every delivery row of the workspace is sent or failed: no second announcement can come.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix });
     expect(posts("C0MODALTWICE")).toHaveLength(1);
     const rows = await database.db.selectFrom("incident").select("number").where("workspace_id", "=", `slack:${teamId}`).execute();
     expect(rows).toEqual([{ number: 1 }]);

@@ -1,7 +1,6 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.ts";
 import { QUESTION_SETS } from "../../src/domain/question-sets.ts";
@@ -22,6 +21,7 @@ import {
   type SlashCommandOptions,
 } from "../support/slack-requests.ts";
 import { waitFor } from "../support/wait.ts";
+import { waitUntilSettled } from "../support/settled.ts";
 
 /**
  * Reflection prompts (issue 8) end to end as Slack drives them: the real process (`startDebrief()` from src/main.ts)
@@ -284,7 +284,9 @@ describe("reflection prompts over Slack", () => {
     expect(everyText(await late.reply())).toContain("already answered");
     expect(fake.callsTo("views.open").some((c) => c.body.trigger_id === late.request.payload.trigger_id)).toBe(false);
 
-    await sleep(1000); // a second edit of the message would arrive by now
+    // The prompt is answered (final: never sent or reminded again), no command is left to run, and every delivery row
+    // of the workspace, the edit among them, is sent or failed: no second edit of the message can still come.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix, promptIds: [promptId] });
     expect(fake.callsTo("chat.update").filter((c) => c.body.channel === channel && c.body.ts === ts)).toHaveLength(1);
     expect(await reflectionRows(promptId)).toEqual(stored);
   });
@@ -377,9 +379,10 @@ describe("reflection prompts over Slack", () => {
     expect(messages.every((m) => m.status === "sent" && m.dedupe_key.startsWith("prompt-"))).toBe(true);
     expect(dms(sam)).toHaveLength(messages.length);
 
+    // Expired is final: neither the prompt worker nor the reconcile sends or reminds an expired prompt (it has no
+    // next time). With both expired and every delivery row of the workspace sent or failed, no third reminder can come.
     const count = dms(sam).length;
-    // A third reminder would be due 3 s after the last, and a lost job is reconciled within a second.
-    await sleep(4500);
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix, promptIds: rows.map((r) => String(r.id)) });
     expect(dms(sam)).toHaveLength(count);
     expect((await promptsOf(teamId, sam)).map((r) => r.status)).toEqual(["expired", "expired"]);
   });
@@ -420,7 +423,8 @@ describe("reflection prompts over Slack", () => {
       expect(a2).toBeGreaterThan(two);
     }
     expect(md).toContain(`**${GIBBS[0]}**`);
-    await sleep(500); // a second upload would be complete by now
+    // The export uploads inside its command: with no command left to run (none retried), no second upload can come.
+    await waitUntilSettled({ db: database.db, workspaceId: teamId, prefix });
     expect(fake.files().slice(before)).toHaveLength(1);
   });
 });

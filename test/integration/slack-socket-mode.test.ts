@@ -6,8 +6,8 @@ import { startFakeSlack, type FakeSlack } from "../support/fake-slack.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { slashCommand, viewSubmission, type SlashCommandOptions } from "../support/slack-requests.ts";
-import { setTimeout as sleep } from "node:timers/promises";
 import { silentLog } from "../support/fakes.ts";
+import { waitUntilSettled } from "../support/settled.ts";
 
 /**
  * Debrief over Socket Mode, end to end: the real runtime with SLACK_APP_TOKEN and no signing secret, Postgres and
@@ -86,7 +86,8 @@ describe("Slack over Socket Mode", () => {
     const posts = () => fake.callsTo("chat.postMessage").filter((c) => c.body.channel === "C0SOCKET");
     const [announcement] = await fake.waitFor(() => posts().length >= 1 && posts(), 10_000);
     expect(announcement!.body.text).toBe("INC-1 · Medication: Missed evening meds at Oak House");
-    await sleep(1500); // a second post would arrive by now
+    // No command is left to run and every delivery row of the workspace is sent or failed: no second post can come.
+    await waitUntilSettled({ db: database.db, workspaceId: where.teamId, prefix });
     expect(posts()).toHaveLength(1);
   });
 
