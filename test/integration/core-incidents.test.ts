@@ -8,9 +8,9 @@ import type { Debrief, Interaction } from "../../src/interaction.ts";
 import { openDatabase, type Db } from "../../src/store/database.ts";
 import type { FormValues, FormView, MessageView } from "../../src/views/view.ts";
 import { FakeDirectory, FakeScheduler, interaction, silentLog, TEAM_CHANNEL } from "../support/fakes.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { admin, createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { waitFor } from "../support/wait.ts";
 import { doneOf, formOf, replyOf, textOf } from "../support/outcomes.ts";
-import { setTimeout as sleep } from "node:timers/promises";
 
 const config = readConfig({});
 
@@ -630,7 +630,14 @@ describe("references under load", () => {
     // Every pooled connection (the pool holds 10) is busy for 1.7 s: the database is up, just busy, as under a burst
     // of reports on a loaded machine.
     const busy = Promise.all(Array.from({ length: 10 }, () => sql`select pg_sleep(1.7)`.execute(database.db)));
-    await sleep(100);
+    // Asked on a connection of its own: every one of the pool's is busy.
+    await waitFor(async () => {
+      const { rows } = await admin(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'select pg_sleep(1.7)%' and state = 'active'",
+        database.url,
+      );
+      return Number(rows[0]!.n) >= 10;
+    }, { timeoutMs: 1500, intervalMs: 10 });
     const reply = await say("UALICE", "incident", "medication Missed evening meds");
     await busy;
     expect(reply).toContain("Logged INC-1");

@@ -28,7 +28,6 @@ import { youLeadView } from "../../src/views/role-views.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
 import { waitFor } from "../support/wait.ts";
-import { setTimeout as sleep } from "node:timers/promises";
 import { silentLog } from "../support/fakes.ts";
 
 interface Call {
@@ -442,7 +441,10 @@ describe("editing a message already sent", () => {
     // The claimed row's view is rewritten too, so a retry of that send would post the restricted words.
     expect(await rowOf(original)).toMatchObject({ status: "sending", view: restricted });
     await queue.schedule(edits);
-    await sleep(300);
+    // The worker has looked at the edit when its job is back waiting (delayed) rather than queued to start.
+    const jobs = new Queue(DELIVERY_QUEUE, { connection: redis, prefix });
+    closers.push(() => jobs.close());
+    await waitFor(async () => (await (await jobs.getJob(deliveryJobId(edits[0]!)))?.getState()) === "delayed");
     expect(chat.tries).toEqual([]);
     expect(await statusOf(edits[0]!)).toBe("pending");
 

@@ -139,8 +139,8 @@ async function addActions(w: World): Promise<void> {
   const say = async (who: string, channel: string, name: string, text: string, channelName?: string): Promise<string> => {
     for (let attempt = 1; ; attempt++) {
       const said = textOf(replyOf(await debrief.command(interaction(who, channel, channelName), name, text)));
-      if (!said.includes("could not reach its database") || attempt === 5) return said;
-      await sleep(500);
+      if (!said.includes("could not reach its database") || attempt === 50) return said;
+      await sleep(50);
     }
   };
   await Promise.all(

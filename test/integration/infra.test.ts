@@ -12,7 +12,7 @@ import { createMetrics } from "../../src/infra/metrics.ts";
 import { checkNoEviction, connectRedis, startLocalRedis } from "../../src/infra/redis-server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { REDIS_URL } from "../support/redis.ts";
-import { setTimeout as sleep } from "node:timers/promises";
+import { deferred, waitFor } from "../support/wait.ts";
 
 const log = createLogger("silent");
 
@@ -96,7 +96,10 @@ describe("connecting to Redis", () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const redis = connectRedis(`redis://127.0.0.1:${await closedPort()}`, { log: createLogger("error", sink) });
-    await sleep(1500);
+    // Each retry fails the same way: three of them are enough to show the error is logged once, not each time.
+    let retries = 0;
+    redis.on("reconnecting", () => retries++);
+    await waitFor(() => retries >= 3, { timeoutMs: 10_000 });
     redis.disconnect();
     expect(lines.filter((l) => l.includes("redis connection error"))).toHaveLength(1);
   });
@@ -123,6 +126,9 @@ describe("the HTTP server", () => {
   let http: HttpServer;
   let port: number;
   const finished: string[] = [];
+  // The slow route waits for the test to let it finish, so "a request in flight" is one the test holds open.
+  const slowStarted = deferred();
+  const releaseSlow = deferred();
 
   const routes: Route[] = [
     {
@@ -136,7 +142,8 @@ describe("the HTTP server", () => {
       method: "GET",
       path: "/slow",
       handler: async (_req, res) => {
-        await sleep(300);
+        slowStarted.resolve();
+        await releaseSlow.promise;
         finished.push("slow");
         res.end("done");
       },
@@ -221,9 +228,15 @@ describe("the HTTP server", () => {
     const own = createHttpServer({ routes, readiness: [], metrics: createMetrics(), log });
     const ownPort = await own.listen(0, "127.0.0.1");
     const slow = get(ownPort, "/slow");
-    await sleep(50);
+    await slowStarted.promise;
     const started = Date.now();
-    await own.close();
+    const closing = own.close();
+    let closed = false;
+    void closing.then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false); // still waiting for the request in flight
+    releaseSlow.resolve();
+    await closing;
     expect(Date.now() - started).toBeLessThan(1000);
     expect(finished).toContain("slow");
     const reply = await slow;

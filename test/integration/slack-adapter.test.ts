@@ -20,6 +20,7 @@ import {
   type SlackReply,
 } from "../support/slack-requests.ts";
 import { silentLog } from "../support/fakes.ts";
+import { deferred } from "../support/wait.ts";
 
 /**
  * The real Bolt app behind our HTTP server, with the core replaced by a script: proves the adapter's side of the
@@ -392,10 +393,12 @@ function modalOf(outcome: Outcome): Record<string, any> {
 
 describe("starting and stopping", () => {
   it("waits for work after the ack to finish before it stops, so the reply still goes out", async () => {
+    const commandStarted = deferred();
+    const answer = deferred();
     const own = createSlackAdapter({
       config: { botToken: "xoxb-test", signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.url },
       inbound: createInbound({
-        debrief: { ...debrief, command: () => new Promise((resolve) => setTimeout(() => resolve(replyWith("slow but sure")), 400)) },
+        debrief: { ...debrief, command: () => (commandStarted.resolve(), answer.promise.then(() => replyWith("slow but sure"))) },
         commands,
         log: silentLog,
       }),
@@ -405,8 +408,12 @@ describe("starting and stopping", () => {
     const port = await server.listen(0, "127.0.0.1");
     await own.start();
     expectEmptyAck(await send(`http://127.0.0.1:${port}/slack/events`, slashCommand({ responseUrl: fake.responseUrl("slow") })));
+    await commandStarted.promise;
     await server.close();
-    await own.stop();
+    // The work is still running when the stop begins; it finishes only then, and the stop waits for its reply.
+    const stopping = own.stop();
+    answer.resolve();
+    await stopping;
     expect(fake.responsesTo("slow")).toHaveLength(1);
   });
 

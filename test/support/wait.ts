@@ -27,3 +27,10 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptio
     await sleep(intervalMs);
   }
 }
+
+/** A promise the test settles itself: work that waits on it is "in flight" for exactly as long as the test says. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
