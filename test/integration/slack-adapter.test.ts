@@ -254,11 +254,13 @@ describe("form submissions", () => {
   });
 
   it("answers within 3 seconds even when the save hangs, saying nothing is saved yet, and DMs if it saves later", async () => {
-    script.submitForm = () =>
-      new Promise((resolve) => setTimeout(() => resolve({ kind: "done", view: { text: "INC-9 logged" } }), 3500));
+    // The save hangs until the test lets it finish, which it does only after Slack has had its answer.
+    const save = deferred();
+    script.submitForm = () => save.promise.then(() => ({ kind: "done", view: { text: "INC-9 logged" } }));
     const reply = await send(endpoint, viewSubmission({ view: modalOf(FORM), answers: { summary: "Fall" } }));
     expect(reply.ms).toBeLessThan(3000);
     expect(reply.json).toEqual({ response_action: "errors", errors: { summary: NOT_SAVED_YET } });
+    save.resolve();
     const [dm] = await fake.waitForCalls("chat.postMessage", 1, 3000);
     expect(dm!.body).toMatchObject({ channel: "U0REPORTER", text: "It was saved after all: INC-9 logged" });
   });
