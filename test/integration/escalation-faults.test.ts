@@ -52,8 +52,17 @@ const leadOf = (t: number) => `U${t}LEAD`;
 const managerOf = (t: number) => `U${t}MGR`;
 const ownerOf = (t: number, o: number) => `U${t}OWN${o}`;
 
-// Two or three sweeps and reconciles (SWEEP_EVERY): a second post of any step would have arrived by then.
-const SETTLE_MS = 3_000;
+/**
+ * Waits until nothing more can be posted: every delivery has settled (none pending or sending, so no worker can still
+ * send one) and every action has climbed to the ladder's end (no next step, so no sweep can take another).
+ */
+async function settled(w: World): Promise<void> {
+  await waitFor(async () => {
+    const live = await w.database.db.selectFrom("delivery").select("id").where("status", "in", ["pending", "sending"]).executeTakeFirst();
+    const climbing = await w.database.db.selectFrom("action").select("id").where("status", "=", "open").where("next_step_at", "is not", null).executeTakeFirst();
+    return !live && !climbing;
+  }, { timeoutMs: 30_000 });
+}
 
 /** Counts and timings for whoever runs this by hand: ESCALATION_FAULTS_REPORT=1 npx vitest run test/integration/escalation-faults.test.ts */
 const report = (line: string) => {
@@ -318,7 +327,7 @@ describe.concurrent("the escalation ladder under faults", () => {
 
     await allEscalated(w, 60_000);
     report(`two workers: all ${ACTIONS * 3} steps posted ${Date.now() - started} ms after the first was due`);
-    await sleep(SETTLE_MS); // an absence: nothing more may arrive
+    await settled(w);
     const { messages } = await expectEachStepOnce(w);
     // Both workers took steps, and between them each step once.
     const [byOne, byTwo] = [sweepsOf(one), sweepsOf(two)];
@@ -361,7 +370,7 @@ describe.concurrent("the escalation ladder under faults", () => {
     await dueNow(w);
     await allEscalated(w, 60_000);
     report(`429: all ${ACTIONS * 3} steps posted ${Date.now() - started} ms after they were due`);
-    await sleep(SETTLE_MS);
+    await settled(w);
     stop = true;
 
     await expectEachStepOnce(w);
@@ -446,7 +455,7 @@ describe.concurrent("the escalation ladder under faults", () => {
     // (marked on one check, moved on the next, 30 s apart).
     await allEscalated(w, 90_000);
     report(`SIGKILL: all steps posted ${Date.now() - restarted} ms after the worker role was started again`);
-    await sleep(SETTLE_MS);
+    await settled(w);
 
     await expectEachStepOnce(w);
     const twice = [...postsByMessage(fake)].filter(([, calls]) => calls.length > 1).map(([key]) => key);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -56,8 +56,21 @@ const RECIPIENTS = Array.from({ length: INCIDENTS }, (_, i) => Array.from({ leng
   .flat()
   .sort();
 
-// Two or three reconcile runs (SWEEP_EVERY): a second post of any prompt would have arrived by then.
-const SETTLE_MS = 3_000;
+/**
+ * Waits until nothing more can be posted: every delivery has settled (none pending or sending, so no worker can still
+ * send one) and no prompt is due before its next-day reminder (so no prompt job can record another message).
+ */
+async function settled(w: World): Promise<void> {
+  await waitFor(async () => {
+    const live = await w.database.db.selectFrom("delivery").select("id").where("status", "in", ["pending", "sending"]).executeTakeFirst();
+    const due = await w.database.db
+      .selectFrom("reflection_prompt")
+      .select("id")
+      .where("next_at", "<", sql<Date>`now() + interval '1 hour'`)
+      .executeTakeFirst();
+    return !live && !due;
+  }, { timeoutMs: 30_000 });
+}
 
 /** Timings and counts for whoever runs this by hand: PROMPT_FAULTS_REPORT=1 npx vitest run test/integration/prompt-faults.test.ts */
 const report = (line: string) => {
@@ -287,7 +300,7 @@ describe.concurrent("reflection prompts under faults", () => {
       `FLUSHALL: logged, queued and flushed in ${flushed - started} ms; all ${PROMPTS} delivered ${delivered - Math.max(...due)} ms after the last was due ` +
         `(each post after its prompt was due: ${spread([...postsByPerson(w.fake)].map(([person, [c]]) => c!.at - dueAt.get(person)!))})`,
     );
-    await sleep(SETTLE_MS); // an absence: nothing more may arrive
+    await settled(w);
     expectEachOnce(postsByPerson(w.fake));
     // Each prompt's next job (its reminder, a day on) is back in Redis: the index is whole again.
     await waitFor(async () => (await promptJobs(w)).delayed === PROMPTS, { timeoutMs: 20_000 });
@@ -342,7 +355,7 @@ describe.concurrent("reflection prompts under faults", () => {
     // wait for BullMQ's stalled-job check (30 s lock, checked every 30 s), about a minute.
     await allDelivered(w, 150_000);
     report(`SIGKILL: all ${PROMPTS} delivered ${Date.now() - respawned} ms after the second worker was spawned`);
-    await sleep(SETTLE_MS);
+    await settled(w);
     expect(second.exit()).toBeUndefined();
 
     const after = postsByPerson(fake);
@@ -382,7 +395,7 @@ describe.concurrent("reflection prompts under faults", () => {
     const logged = Date.now();
     await allDelivered(w, 120_000);
     const delivered = Date.now();
-    await sleep(SETTLE_MS);
+    await settled(w);
     stop = true;
 
     const attempts = fake.attemptsAt("chat.postMessage").filter((c) => /^U/.test(String(c.body.channel)));
@@ -424,7 +437,7 @@ describe.concurrent("reflection prompts under faults", () => {
     // Postgres is back and the worker role runs, reconcile with it: every prompt still due goes out, once.
     await startWorkerHere(w, test);
     await waitFor(() => expect([...postsByPerson(w.fake).keys()].sort()).toEqual(people), { timeoutMs: 30_000 });
-    await sleep(SETTLE_MS);
+    await settled(w);
     expect([...postsByPerson(w.fake).values()].map((calls) => calls.length)).toEqual(people.map(() => 1));
     expect((await promptRows(w)).map((r) => r.status)).toEqual(people.map(() => "sent"));
   });
