@@ -143,46 +143,107 @@ describe("boundaries", () => {
   });
 });
 
-describe("layers", () => {
-  const ADAPTERS = join(ROOT, "adapters");
-  const JOBS = join(ROOT, "jobs");
-  // What an adapter may know of the product: the inbound port and what it speaks in (requests, outcomes, views), the
-  // platform contract and its ports, the text rule it shows user text by, and the HTTP route and config types it plugs into.
-  const ADAPTER_MAY_IMPORT = [
-    "src/core/inbound.ts",
-    "src/core/user-message.ts",
-    "src/interaction.ts",
-    "src/views/view.ts",
-    "src/platform.ts",
-    "src/ports.ts",
-    "src/domain/text.ts",
-    "src/infra/http-server.ts",
-    "src/config.ts",
-  ].map((p) => join(ROOT, p));
+const ADAPTERS = join(ROOT, "adapters");
+const JOBS = join(ROOT, "jobs");
+// What an adapter may know of the product: the inbound port and what it speaks in (requests, outcomes, views), the
+// platform contract and its ports, the text rule it shows user text by, and the HTTP route and config types it plugs into.
+const ADAPTER_MAY_IMPORT = [
+  "src/core/inbound.ts",
+  "src/core/user-message.ts",
+  "src/interaction.ts",
+  "src/views/view.ts",
+  "src/platform.ts",
+  "src/ports.ts",
+  "src/domain/text.ts",
+  "src/infra/http-server.ts",
+  "src/config.ts",
+].map((p) => join(ROOT, p));
 
+const within = (target: string, dir: string) => target === dir || target.startsWith(dir + sep);
+
+/**
+ * Every file of ours a source file names, resolved: relative import specifiers (static, type-only, dynamic, required),
+ * and any string that is a relative module path (`const m = "../adapters/slack/app.ts"; await import(m)`), as for SDKs.
+ */
+function localImports(path: string, text: string): string[] {
+  const { specifiers, strings } = importsOf(text, path);
+  const relativePath = (s: string) => /^\.\.?\//.test(s) && CODE.test(s);
+  return [...new Set([...specifiers.filter((spec) => spec.startsWith(".")), ...strings.map((s) => s.trim()).filter(relativePath)])].map((spec) =>
+    resolve(dirname(path), spec),
+  );
+}
+
+/** A module under src/ other than the composition root reaching adapters/ or jobs/. */
+function compositionViolations(path: string, text: string): string[] {
+  if (path === join(SRC, "main.ts")) return [];
+  return localImports(path, text)
+    .filter((t) => within(t, ADAPTERS) || within(t, JOBS))
+    .map((t) => relative(ROOT, t));
+}
+
+/** An adapter reaching into src/ past the inbound port, the view model and the platform contract (the parser, a use case…). */
+function adapterViolations(path: string, text: string): string[] {
+  return localImports(path, text)
+    .filter((t) => within(t, SRC) && !ADAPTER_MAY_IMPORT.includes(t))
+    .map((t) => relative(ROOT, t));
+}
+
+describe("the layer checker", () => {
+  // As for the import checker: the layer rules below are only as good as these, so they are tried on made-up files.
+  it("catches a module under src/ reaching adapters/ or jobs/, however it names them, and lets src/main.ts", () => {
+    const source = [
+      `import type { SlackAdapter } from "../../adapters/slack/app.ts";`,
+      `export { startDeliveryWorker } from "../../jobs/delivery-worker.ts";`,
+      `const worker = await import("../../jobs/command-worker.ts");`,
+      `const where = "../../adapters/console/session.ts"; const m = await import(where);`,
+      `import { createCore } from "./create-core.ts";`,
+      `const help = "see ../../adapters/ in the README";`,
+    ].join("\n");
+    expect(compositionViolations(join(SRC, "core", "example.ts"), source).sort()).toEqual(
+      [join("adapters", "console", "session.ts"), join("adapters", "slack", "app.ts"), join("jobs", "command-worker.ts"), join("jobs", "delivery-worker.ts")].sort(),
+    );
+    expect(compositionViolations(join(SRC, "main.ts"), source)).toEqual([]);
+  });
+
+  it("catches an adapter importing the parser, a use case, a feature or the store, and lets the port and view model", () => {
+    const source = [
+      `import { parseCommand } from "../../src/commands/parse.ts";`,
+      `import type { LogIncident } from "../../src/usecases/log-incident.ts";`,
+      `const features = await import("../../src/features/incidents/index.ts");`,
+      `const store = "../../src/store/incidents.ts"; await import(store);`,
+      `import type { InboundPort } from "../../src/core/inbound.ts";`,
+      `import type { MessageView } from "../../src/views/view.ts";`,
+      `import type { PlatformAdapter } from "../../src/platform.ts";`,
+      `import { toMessage } from "./render.ts";`,
+    ].join("\n");
+    expect(adapterViolations(join(ADAPTERS, "slack", "example.ts"), source).sort()).toEqual(
+      [
+        join("src", "commands", "parse.ts"),
+        join("src", "features", "incidents", "index.ts"),
+        join("src", "store", "incidents.ts"),
+        join("src", "usecases", "log-incident.ts"),
+      ].sort(),
+    );
+  });
+});
+
+describe("layers", () => {
   const codeUnder = (dir: string) =>
     filesUnder(dir)
       .filter((path) => CODE.test(path))
       .map((path) => ({ path, name: relative(ROOT, path), text: readFileSync(path, "utf8") }));
-  const localImports = (path: string, text: string) =>
-    importsOf(text, path)
-      .specifiers.filter((spec) => spec.startsWith("."))
-      .map((spec) => resolve(dirname(path), spec));
-  const within = (target: string, dir: string) => target === dir || target.startsWith(dir + sep);
 
   it("only src/main.ts, the composition root, imports adapters/ or jobs/", () => {
-    const offenders = codeUnder(SRC).flatMap(({ path, name, text }) =>
-      name === join("src", "main.ts") ? [] : localImports(path, text).filter((t) => within(t, ADAPTERS) || within(t, JOBS)).map((t) => `${name} → ${relative(ROOT, t)}`),
-    );
+    const sources = codeUnder(SRC);
+    expect(sources.map((s) => s.name)).toContain(join("src", "main.ts"));
+    const offenders = sources.flatMap(({ path, name, text }) => compositionViolations(path, text).map((t) => `${name} → ${t}`));
     expect(offenders).toEqual([]);
   });
 
   it("adapters reach the product only through the inbound port, the view model and the platform contract", () => {
-    const offenders = codeUnder(ADAPTERS).flatMap(({ path, name, text }) =>
-      localImports(path, text)
-        .filter((t) => within(t, SRC) && !ADAPTER_MAY_IMPORT.includes(t))
-        .map((t) => `${name} → ${relative(ROOT, t)}`),
-    );
+    const adapters = codeUnder(ADAPTERS);
+    expect(adapters.map((a) => a.name)).toEqual(expect.arrayContaining([join("adapters", "slack", "app.ts"), join("adapters", "console", "session.ts")]));
+    const offenders = adapters.flatMap(({ path, name, text }) => adapterViolations(path, text).map((t) => `${name} → ${t}`));
     expect(offenders).toEqual([]);
   });
 
