@@ -127,4 +127,9 @@ describe("SlackDirectory", () => {
     fake.admins.add("U0WSADMIN");
     expect(await directory.profile({ ...lead, userId: "U0WSADMIN" })).toMatchObject({ isAdmin: true });
   });
+
+  it("takes a Slack workspace owner who is not marked admin as an admin too", async () => {
+    fake.owners.add("U0WSOWNER");
+    expect(await directory.profile({ ...lead, userId: "U0WSOWNER" })).toMatchObject({ isAdmin: true });
+  });
 });

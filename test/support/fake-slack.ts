@@ -76,6 +76,8 @@ export interface FakeSlack {
   readonly displayNames: Map<string, string>;
   /** Users that users.info says are workspace admins. */
   readonly admins: Set<string>;
+  /** Users that users.info says are workspace owners (is_owner), none by default. */
+  readonly owners: Set<string>;
   /** Calls to one method that Slack answered ok. */
   callsTo(method: string): SlackCall[];
   /** Attempts at one method, including those failed on purpose. */
@@ -131,6 +133,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const delays = new Map<string, number>();
   const displayNames = new Map(Object.entries(options.displayNames ?? {}));
   const admins = new Set(options.admins ?? ["UADMIN", "U0SETUP"]);
+  const owners = new Set<string>();
   // Files between getUploadURLExternal and completeUploadExternal, by id; `bytes` is set once they are POSTed.
   const uploads = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
   const files: UploadedFile[] = [];
@@ -349,7 +352,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             tz_offset: 0,
             is_bot: false,
             is_admin: admins.has(id),
-            is_owner: false,
+            is_owner: owners.has(id),
             profile: { display_name: displayName, real_name: displayName || `Person ${id}` },
           },
         };
@@ -415,6 +418,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responses,
     displayNames,
     admins,
+    owners,
     files: () => [...files],
     messages,
     post,
