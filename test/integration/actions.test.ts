@@ -578,6 +578,37 @@ describe("how far a due date may go", () => {
   });
 });
 
+describe("an action's texts past their limits (issue 6, 'Text')", () => {
+  beforeEach(async () => {
+    await teamWithIncidents();
+    await act("UALICE", "INC-1 <@USAM> by friday Check the MAR chart at handover");
+  });
+
+  it("refuses an action of more than 300 characters, by command and by form, naming the limit, and saves nothing", async () => {
+    const long = "x".repeat(301);
+    expect(await act("UALICE", `INC-1 <@USAM> by friday ${long}`)).toContain("Keep the action to 300 characters; this one has 301. A clear first step is enough.");
+    const errors = errorsOf(await debrief.submitForm(interaction("UALICE"), "action.new", { owner: ["USAM"], due: "by friday", what: long }, "INC-1"));
+    expect(errors).toEqual({ what: "Keep the action to 300 characters; this one has 301. A clear first step is enough." });
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+    // 300 is within it.
+    expect(await act("UALICE", `INC-1 <@USAM> by friday ${"x".repeat(300)}`)).toContain("Added A-2 for INC-1");
+  });
+
+  it("refuses a done note of more than 1000 characters, naming the limit, and leaves the action open", async () => {
+    const reply = await act("USAM", `done A-1 ${"x".repeat(1001)}`);
+    expect(reply).toContain("Nothing was saved. Keep the note to 1000 characters; this one has 1001.");
+    expect(await actionRow(1)).toMatchObject({ status: "open", done_note: null });
+    expect(await auditRows("action.done")).toEqual([]);
+  });
+
+  it("refuses a reason for cancelling of more than 1000 characters, naming the limit, and leaves the action open", async () => {
+    const reply = await act("UMGR", `cancel A-1 ${"x".repeat(1001)}`);
+    expect(reply).toMatch(/Keep the reason to 1000 characters; this one has 1001\./);
+    expect(await actionRow(1)).toMatchObject({ status: "open" });
+    expect(await auditRows("action.cancelled")).toEqual([]);
+  });
+});
+
 describe("actions on a restricted incident", () => {
   beforeEach(async () => {
     await teamWithIncidents();

@@ -354,12 +354,20 @@ describe("a hostile colleague", () => {
     await debrief.command(interaction("UNEW", TEAM_CHANNEL), "incident", "premises low Loose handrail");
     expect(await say(interaction("UOUTSIDER", "CMINE"), "manager <@UNEW> <@UOUTSIDER>")).toContain("Nobody sets their own reporting line");
     expect(await say(interaction("UOUTSIDER", "CMINE"), "manager <@UNEW> <@UACCOMPLICE>")).toContain("can set someone's manager");
+    expect(await say(interaction("UOUTSIDER", "CMINE"), "member <@UNEW>")).toContain("can change someone's home team");
 
     // UNEW's next safeguarding report from a direct message goes to their own team's lead.
     await debrief.command(interaction("UNEW", null), "incident", "safeguarding Bruise noticed at bath time");
     const leadDms = await dmsTo("ULEAD");
     expect(leadDms.some((t) => t.includes("Bruise noticed at bath time"))).toBe(true);
     expect((await dmsTo("UOUTSIDER")).some((t) => t.includes("Bruise"))).toBe(false);
+    // And it is announced in their own team's channel, never in the other lead's.
+    const postsIn = async (channelId: string) =>
+      (
+        await database.db.selectFrom("delivery").select("view").where("target_kind", "=", "channel").where("target_id", "=", channelId).orderBy("id").execute()
+      ).map((row) => textOf(row.view as MessageView));
+    expect((await postsIn(TEAM_CHANNEL)).some((t) => t.includes("INC-2"))).toBe(true);
+    expect((await postsIn("CMINE")).some((t) => t.includes("INC-2") || t.includes("Bruise"))).toBe(false);
   });
 });
 

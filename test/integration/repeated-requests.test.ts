@@ -170,6 +170,19 @@ describe("a button pressed twice", () => {
     expect(formOf(await press()).inputs.find((i) => i.id === "summary")?.initial).toBe("Evening meds missed");
   });
 
+  it("that changes something does it once, and answers the second press as the first, not that it is already done", async () => {
+    await say("UALICE", "action", "INC-1 <@USAM> by friday Check the MAR chart at handover");
+    const asked = replyOf(await debrief.command(interaction("UALICE"), "incident", "close INC-1 Check the MAR chart at every handover"));
+    const anyway = asked.buttons!.find((b) => b.label.startsWith("Close INC-1"))!;
+    const press = () => debrief.press(request("UALICE", `press-UALICE-1764100000.000200-${anyway.id}-INC-1`), anyway.id, anyway.value);
+    const first = textOf(replyOf(await press()));
+    expect(first).toContain("INC-1 is closed");
+    expect(textOf(replyOf(await press()))).toBe(first);
+    const closed = await database.db.selectFrom("audit_log").select("id").where("action", "=", "incident.closed").execute();
+    expect(closed).toHaveLength(1);
+    expect((await announcements()).filter((d) => d.dedupe_key.endsWith("-closed"))).toHaveLength(1);
+  });
+
   it("is refused each time to someone who may not, changing nothing", async () => {
     const press = () => debrief.press(request("UOTHER", "press-UOTHER-1764100000.000100-incident.action-INC-1"), "incident.action", "INC-1");
     expect(textOf(replyOf(await press()))).toContain("Only those who can see the details of INC-1");
