@@ -7,6 +7,7 @@ import { reconcileDeliveries } from "../../jobs/delivery-reconcile.ts";
 import { startDeliveryWorker, type DeliveryWorkerOptions } from "../../jobs/delivery-worker.ts";
 import { startPeriodicJobs } from "../../jobs/periodic.ts";
 import { recordDeliveries, reviseDelivery, type DeliveryRequest } from "../../src/delivery/outbox.ts";
+import type { Conversation } from "../../src/platform.ts";
 import {
   PermanentDeliveryError,
   RateLimitedError,
@@ -392,6 +393,44 @@ describe("pacing per conversation", () => {
     });
     await drained(queue);
     expect(chat.tries).toHaveLength(ids.length);
+  });
+
+  it("paces each platform as its adapter says, by conversation, burst included (Teams beside Slack)", async () => {
+    const slack = new FakeChat();
+    const teams = new FakeChat();
+    const asked: Conversation[] = [];
+    const queue = openQueue();
+    startWorker(slack, {
+      ports: { slack, teams },
+      pacing: {
+        // One every 2 s, no burst (Slack-like, slowed so the order below has seconds to spare).
+        slack: (c) => (asked.push(c), { perSecond: 0.5 }),
+        // The same steady rate, but three may go back to back (Teams allows bursts per conversation).
+        teams: (c) => (asked.push(c), { perSecond: 0.5, burst: 3 }),
+      },
+    });
+    // The same channel id on both platforms: two conversations, each with a pace of its own.
+    const onTeams = (r: DeliveryRequest): DeliveryRequest =>
+      r.target.kind === "channel" ? { ...r, target: { kind: "channel", channel: { ...r.target.channel, platform: "teams" } } } : r;
+    const toSlack = [1, 2, 3].map((n) => toChannel(`slack-${n}`, "C1"));
+    const toTeams = [1, 2, 3, 4].map((n) => onTeams(toChannel(`teams-${n}`, "C1")));
+    const ids = await record(...toSlack, ...toTeams);
+    await queue.schedule(ids);
+
+    await waitFor(() => slack.sent.length === 3 && teams.sent.length === 4, { timeoutMs: 15_000 });
+    const gaps = (calls: Call[]) => calls.slice(1).map((c, i) => c.at - calls[i]!.at);
+    expect(slack.sent.map((c) => c.text)).toEqual(toSlack.map((r) => r.view.text));
+    expect(teams.sent.map((c) => c.text)).toEqual(toTeams.map((r) => r.view.text));
+    // Slack's: one at a time, each at least its interval (2 s, a tenth under) after the one before.
+    for (const gap of gaps(slack.sent)) expect(gap).toBeGreaterThanOrEqual(1_900);
+    // Teams': the burst of three went before Slack could send its second; the fourth waited for a token.
+    expect(teams.sent[2]!.at).toBeLessThan(slack.sent[1]!.at);
+    expect(teams.sent[3]!.at - teams.sent[0]!.at).toBeGreaterThanOrEqual(1_900);
+    // Each platform's pacing was asked about its own conversations only.
+    expect(new Set(asked.map((c) => `${c.platform}:${c.workspaceId}:${c.kind}:${c.id}`))).toEqual(new Set([`slack:${WORKSPACE}:channel:C1`, `teams:${WORKSPACE}:channel:C1`]));
+    await drained(queue);
+    expect(slack.tries).toHaveLength(3);
+    expect(teams.tries).toHaveLength(4);
   });
 });
 
