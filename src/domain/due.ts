@@ -1,6 +1,7 @@
 import * as chrono from "chrono-node";
 import { DateTime, IANAZone, type DurationLikeObject } from "luxon";
 import { impossibleDate } from "./impossible-date.ts";
+import { overLimit } from "./text.ts";
 
 /** When an action is due, read from what a person typed, or what was wrong with it. */
 export type DueReading = { ok: true; dueAt: Date } | { ok: false; problem: string };
@@ -17,6 +18,9 @@ export const END_OF_WORKING_DAY = { hour: 17, minute: 0 } as const;
 const EXAMPLES = "by friday, in 3 days, tomorrow 5pm or 2026-12-01";
 export const DUE_MISSING = `When is it due? e.g. ${EXAMPLES}.`;
 export const DUE_IN_PAST = `That's in the past — when should it be done by? e.g. ${EXAMPLES}.`;
+
+/** Room for "next monday 10am" or an ISO date-time with an offset, and no essays: the forms stop a phrase here too. */
+export const DUE_PHRASE_MAX = 60;
 
 /** The furthest ahead a due date may be: one further off never reaches the escalation ladder, so the action is lost. */
 export const LATEST_DUE = { years: 1 } as const;
@@ -58,6 +62,9 @@ const PAST_WEEKDAY = /\b(last|past)\b/;
 export function parseDue(phrase: string, { now, zone }: DueContext): DueReading {
   if (!IANAZone.isValidZone(zone)) throw new RangeError(`not an IANA time zone: ${zone}`);
   const typed = phrase.trim();
+  // Said without the phrase: a long one would fill the reply, and the reply gives back what was typed anyway.
+  const tooLong = overLimit("the due date", typed, DUE_PHRASE_MAX);
+  if (tooLong) return { ok: false, problem: `${tooLong} Say when in a few words, e.g. ${EXAMPLES}.` };
   const text = typed.toLowerCase().replace(/\s+/g, " ").replace(/^(no later than|by|before|due( on| by)?) /, "");
   if (text === "" || text === "by") return { ok: false, problem: DUE_MISSING };
 

@@ -1,10 +1,8 @@
 import { ACTION_TITLE_MAX } from "../domain/action.ts";
+import { DUE_PHRASE_MAX } from "../domain/due.ts";
 import type { FormView } from "./view.ts";
 
 export const ACTION_FORM_ID = "action.new";
-
-/** Room for "next monday 10am" or an ISO date-time with an offset, and no essays. */
-export const DUE_PHRASE_MAX = 60;
 
 /** The small form behind "Add an action" on an incident; `state` carries the incident's reference to the submission. */
 export function actionForm(incidentRef: string): FormView {

@@ -607,6 +607,51 @@ describe("an action's texts past their limits (issue 6, 'Text')", () => {
     expect(await actionRow(1)).toMatchObject({ status: "open" });
     expect(await auditRows("action.cancelled")).toEqual([]);
   });
+
+  // The forms stop a due phrase at 60 characters; the core holds it there too, for whatever reaches it another way.
+  const DUE_LIMIT = (length: number) => `Keep the due date to 60 characters; this one has ${length}. Say when in a few words, e.g. by friday, in 3 days, tomorrow 5pm or 2026-12-01.`;
+
+  it("refuses a due phrase of more than 60 characters by command, naming the limit, not repeating it, and saves nothing", async () => {
+    const long = `by ${"x".repeat(4997)}`; // 5,000 characters, read whole as the due phrase
+    const added = replyOf(await debrief.command(interaction("UALICE", null), "action", `INC-1 <@USAM> ${long} Check the fire doors`));
+    expect(added.text).toBe(DUE_LIMIT(5000));
+    expect(textOf(added)).toContain(`You typed: INC-1 <@USAM> ${long} Check the fire doors`); // what was typed is kept
+    expect(textOf(added).split(long)).toHaveLength(2); // and given back once, not echoed again in the refusal
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+
+    const extended = replyOf(await debrief.command(interaction("USAM", null), "action", `extend A-1 ${long}`));
+    expect(extended.text).toBe(DUE_LIMIT(5000));
+    expect(textOf(extended)).toContain(`You typed: extend A-1 ${long}`);
+    expect(textOf(extended).split(long)).toHaveLength(2);
+    expect((await actionRow(1)).due_at.toISOString()).toBe("2026-11-27T17:00:00.000Z");
+    expect(await actionRow(1)).toMatchObject({ owner_extended_at: null }); // sam's one move is not used up
+    expect(await auditRows("action.extended")).toEqual([]);
+
+    // 60 is within it, and is read as any phrase is.
+    const sixty = `by ${"x".repeat(57)}`;
+    expect(await act("UALICE", `INC-1 <@USAM> ${sixty} Check the fire doors`)).toContain(`I couldn't read \`${sixty}\` as a date.`);
+    expect(await act("USAM", `extend A-1 ${sixty}`)).toContain(`I couldn't read \`${sixty}\` as a date.`);
+  });
+
+  it("refuses a due phrase of more than 60 characters on the Add an action form, beside the due, and saves nothing", async () => {
+    const long = "x".repeat(5000);
+    const typed: FormValues = { owner: ["USAM"], due: long, what: "Check the fire doors" };
+    expect(errorsOf(await debrief.submitForm(interaction("UALICE"), "action.new", typed, "INC-1"))).toEqual({ due: DUE_LIMIT(5000) });
+    expect(errorsOf(await debrief.submitForm(interaction("UALICE"), "action.new", { ...typed, due: `  ${"x".repeat(61)}  ` }, "INC-1"))).toEqual({ due: DUE_LIMIT(61) });
+    expect((await actionRows()).map((r) => r.number)).toEqual([1]);
+  });
+
+  it("holds the Extend form to 60 characters too: its input says so, and a longer phrase is refused beside it, changing nothing", async () => {
+    const form = formOf(await debrief.press(interaction("USAM"), "escalation.extend", "A-1 action-1-assigned"));
+    expect(form.inputs.find((i) => i.id === "due")).toMatchObject({ kind: "text", maxLength: 60 });
+    expect(errorsOf(await debrief.submitForm(interaction("USAM"), form.id, { due: "x".repeat(5000) }, form.state))).toEqual({ due: DUE_LIMIT(5000) });
+    expect((await actionRow(1)).due_at.toISOString()).toBe("2026-11-27T17:00:00.000Z");
+    expect(await actionRow(1)).toMatchObject({ owner_extended_at: null });
+    expect(await auditRows("action.extended")).toEqual([]);
+    // The form still works for a phrase that fits.
+    doneOf(await debrief.submitForm(interaction("USAM"), form.id, { due: "next monday" }, form.state));
+    expect((await actionRow(1)).due_at.toISOString()).toBe("2026-11-30T17:00:00.000Z");
+  });
 });
 
 describe("actions on a restricted incident", () => {

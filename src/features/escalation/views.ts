@@ -1,4 +1,5 @@
 import type { Action } from "../../domain/action.ts";
+import { DUE_PHRASE_MAX } from "../../domain/due.ts";
 import { dueLabel } from "../../views/action-views.ts";
 import { command, mention, type Button, type FormView, type MessageView, type PersonName, type Section, type Span } from "../../views/view.ts";
 
@@ -191,7 +192,7 @@ export function extendForm(action: Action, messageKey: string, zone: string, now
     title: `Extend ${action.ref}`,
     submitLabel: "Extend",
     intro: [`${action.ref} is due ${dueLabel(action.dueAt, zone, now)}.`],
-    inputs: [{ kind: "text", id: "due", label: "New due time", hint: 'e.g. "by friday", "in 3 days", "tomorrow 5pm", 2026-12-18' }],
+    inputs: [{ kind: "text", id: "due", label: "New due time", hint: 'e.g. "by friday", "in 3 days", "tomorrow 5pm", 2026-12-18', maxLength: DUE_PHRASE_MAX }],
     state: buttonValue(action, messageKey),
   };
 }
