@@ -162,6 +162,29 @@ describe("the lead", () => {
     expect(await dmsTo("UNEW")).toContainEqual(expect.stringContaining("@ULEAD is now the lead for #oak-house in your place (set by @UADMIN)"));
   });
 
+  it("is handed on by the current lead, not an admin, and the new lead is told while the old lead hears it in the reply", async () => {
+    await say("UADMIN", "lead <@ULEAD>");
+    const before = await dmsTo("ULEAD");
+
+    // As when an admin hands it on: the change is confirmed to whoever made it, naming the new lead.
+    const reply = await say("ULEAD", "lead <@UNEW>");
+    expect(reply).toContain("@UNEW is now the lead for #oak-house");
+    expect((await teams())[0]).toMatchObject({ lead_id: "slack:T1:UNEW" });
+    expect((await audit("team.lead_set")).at(-1)).toMatchObject({
+      actor_id: "slack:T1:ULEAD",
+      before: { leadId: "slack:T1:ULEAD" },
+      after: { leadId: "slack:T1:UNEW" },
+    });
+    // The new lead is told who made them lead.
+    expect(await dmsTo("UNEW")).toContainEqual(expect.stringContaining("You are now the lead for #oak-house (set by @ULEAD)"));
+    // The old lead made the change, so the reply is their word of it: no direct message telling them of their own act.
+    expect(await dmsTo("ULEAD")).toEqual(before);
+    expect(before.join("\n")).not.toContain("in your place");
+    // And the old lead cannot take it back: the role is now the new lead's, or an admin's, to hand on.
+    expect(await say("ULEAD", "lead <@ULEAD>")).toContain("Only an admin, or the team's current lead, can hand the lead role on.");
+    expect((await teams())[0]).toMatchObject({ lead_id: "slack:T1:UNEW" });
+  });
+
   it("needs a team space first", async () => {
     const elsewhere = await createTestDatabase();
     try {
