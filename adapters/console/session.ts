@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import type { Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { InboundPort } from "../../src/core/inbound.ts";
+import { userMessage } from "../../src/core/user-message.ts";
 import type { CommandName, Interaction, Outcome } from "../../src/interaction.ts";
 import type { FormErrors, FormValues, FormView, Input, MessageView } from "../../src/views/view.ts";
 import type { Answer, AnswerContext } from "./form-questions.ts";
@@ -42,8 +43,6 @@ export interface ConsoleOptions {
   /** The terminal shared with the chat port, so the bot's own messages are printed above a waiting prompt. */
   readonly screen?: Screen;
 }
-
-export const SORRY = "Sorry — something went wrong and nothing was changed. Please try again.";
 
 /**
  * A terminal chat with the bot, as Hubot's shell adapter gives: one channel, typed slash commands, forms asked as
@@ -292,13 +291,16 @@ class ConsoleSession {
     };
   }
 
-  /** Runs one piece of work; a failure in the core becomes one polite line, and the details go to the log. */
+  /**
+   * Runs one piece of work; a failure becomes one line in the core's words (its refusal, else its apology; never a
+   * stack trace), and the details go to the log.
+   */
   private async guarded(work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
       this.options.log?.error({ err: error, user: this.user }, "console command failed");
-      this.say([this.paint.problem(SORRY)]);
+      this.say([this.paint.problem(userMessage(error))]);
     }
   }
 

@@ -1,6 +1,8 @@
 import { PassThrough, Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { runConsole, SORRY } from "../../adapters/console/session.ts";
+import { runConsole } from "../../adapters/console/session.ts";
+import { SORRY, userMessage } from "../../src/core/user-message.ts";
+import { DomainError } from "../../src/domain/errors.ts";
 import type { ConsoleLog } from "../../adapters/console/session.ts";
 import type { CommandName } from "../../src/commands/command.ts";
 import { updatePressed, type Debrief, type Interaction, type Outcome, type Submission } from "../../src/interaction.ts";
@@ -342,10 +344,32 @@ describe("console session", () => {
     const logged: unknown[] = [];
     const printed = await session("/incident Fall\n/reflect\n", debrief, { log: { error: (details) => logged.push(details) } });
 
-    expect(printed).toContain(SORRY);
+    // What the user sees is the core's apology, word for word, on a line of its own: the console has no words of its own.
+    const lines = printed.split("\n");
+    expect(lines).toContain(SORRY);
+    expect(lines.filter((line) => line.includes("Sorry"))).toEqual([SORRY]);
     expect(printed).not.toContain("connection refused");
+    expect(printed).not.toContain("pg.connect");
+    expect(printed).not.toMatch(/\bError\b/);
     expect(printed).not.toMatch(/\n\s+at /);
     expect(logged).toHaveLength(1);
+    expect(printed).toContain("(only you) ok");
+  });
+
+  it("a refusal from the core that reaches the last stop is shown in the core's words, without its stack", async () => {
+    const debrief = new FakeDebrief();
+    const refusal = new DomainError("FORBIDDEN", "Only a team lead can do that.");
+    debrief.onCommand = (name) => {
+      if (name === "incident") throw refusal;
+      return reply("ok");
+    };
+    const printed = await session("/incident Fall\n/reflect\n", debrief, { log: { error: () => undefined } });
+
+    expect(userMessage(refusal)).toBe("Only a team lead can do that.");
+    expect(printed.split("\n")).toContain(userMessage(refusal));
+    expect(printed).not.toContain(SORRY);
+    expect(printed).not.toContain("DomainError");
+    expect(printed).not.toMatch(/\n\s+at /);
     expect(printed).toContain("(only you) ok");
   });
 
