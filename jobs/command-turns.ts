@@ -42,15 +42,35 @@ const DONE = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if tonumber(redis.call('HGET', KEYS[1], 'done') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'done', ARGV[1]) end
 return 1`;
 
+// Redis keeps each script by its SHA, so after the first run on a connection only the SHA goes with each command
+// (EVALSHA). ioredis sends the script itself (EVAL) the first time on a socket and again whenever Redis answers
+// NOSCRIPT, as after SCRIPT FLUSH or a restart. The names are Debrief's own, as the connection may be shared.
+const SCRIPTS = {
+  debriefTakeCommandTurn: TAKE,
+  debriefMarkCommandTurnDone: DONE,
+} as const;
+
+type TurnScripts = { [Name in keyof typeof SCRIPTS]: (key: string, arg: number) => Promise<unknown> };
+
+/** The connection with the turn scripts defined on it, once per connection however many CommandTurns share it. */
+function withTurnScripts(connection: Redis): Redis & TurnScripts {
+  const scripted = connection as Redis & Partial<TurnScripts>;
+  for (const [name, lua] of Object.entries(SCRIPTS) as [keyof typeof SCRIPTS, string][]) {
+    if (typeof scripted[name] !== "function") connection.defineCommand(name, { lua, numberOfKeys: 1 });
+  }
+  return scripted as Redis & TurnScripts;
+}
+
 export function commandTurns(options: CommandTurnsOptions): CommandTurns {
-  const { connection, prefix } = options;
+  const { prefix } = options;
+  const connection = withTurnScripts(options.connection);
   const waitLimitMs = options.waitLimitMs ?? 10_000;
   const pollMs = options.pollMs ?? 20;
   const keyOf = (person: PersonRef) => `${prefix}:command-turns:${person.platform}:${person.workspaceId}:${person.userId}`;
 
   return {
     async take(person) {
-      return Number(await connection.eval(TAKE, 1, keyOf(person), KEPT_MS));
+      return Number(await connection.debriefTakeCommandTurn(keyOf(person), KEPT_MS));
     },
     async waitFor(person, turn) {
       if (turn <= 1) return true;
@@ -64,7 +84,7 @@ export function commandTurns(options: CommandTurnsOptions): CommandTurns {
       }
     },
     async done(person, turn) {
-      await connection.eval(DONE, 1, keyOf(person), turn);
+      await connection.debriefMarkCommandTurnDone(keyOf(person), turn);
     },
   };
 }

@@ -82,4 +82,71 @@ describe("one person's commands", () => {
     await turns.done(sam, 2);
     expect(await turns.take(sam)).toBe(1);
   });
+
+  it("still take their turns in order when Redis forgets its scripts between them (SCRIPT FLUSH)", async () => {
+    const sam = someone();
+    // A short wait limit, to see the second one is still held by the first rather than let through.
+    const impatient = commandTurns({ connection: redis, prefix, waitLimitMs: 50, pollMs: 5 });
+    expect(await turns.take(sam)).toBe(1);
+    await redis.script("FLUSH");
+    expect(await turns.take(sam)).toBe(2);
+    expect(await impatient.waitFor(sam, 2)).toBe(false);
+    await redis.script("FLUSH");
+    await turns.done(sam, 1);
+    expect(await turns.waitFor(sam, 2)).toBe(true);
+    await redis.script("FLUSH");
+    await turns.done(sam, 2);
+    expect(await turns.take(sam)).toBe(3);
+    expect(await turns.waitFor(sam, 3)).toBe(true);
+  });
+});
+
+describe("the turn scripts", () => {
+  it("are sent whole only when Redis lacks them, and by their SHA otherwise", async () => {
+    const connection = new Redis(REDIS_URL);
+    const watcher = await new Redis(REDIS_URL).monitor();
+    try {
+      const own = commandTurns({ connection, prefix, waitLimitMs: 1000, pollMs: 5 });
+      const sam = someone();
+      const key = `${prefix}:command-turns:${sam.platform}:${sam.workspaceId}:${sam.userId}`;
+      const seen: string[][] = [];
+      watcher.on("monitor", (_time: string, args: string[]) => {
+        if (args.includes(key)) seen.push(args);
+      });
+      // What reached Redis for each scripted call: the script itself ("eval <what it does>") or only its SHA.
+      const scripted = () =>
+        seen
+          .filter((args) => /^eval/i.test(args[0] ?? ""))
+          .map((args) =>
+            args[0]?.toLowerCase() === "evalsha" ? `evalsha ${args[1]}` : `eval ${args[1]?.includes("HINCRBY") ? "take" : "done"}`,
+          );
+
+      // Nothing sent yet on the new connection, so the first of each script goes whole, then only by SHA.
+      expect(await own.take(sam)).toBe(1);
+      expect(await own.take(sam)).toBe(2);
+      await own.done(sam, 1);
+      await own.done(sam, 2);
+      await waitFor(() => scripted().length >= 4);
+      const before = scripted();
+      const [takeSha, doneSha] = [before[1], before[3]];
+      expect(takeSha).toMatch(/^evalsha [0-9a-f]{40}$/);
+      expect(doneSha).toMatch(/^evalsha [0-9a-f]{40}$/);
+      expect(takeSha).not.toBe(doneSha);
+      expect(before).toEqual(["eval take", takeSha, "eval done", doneSha]);
+
+      // After a flush Redis answers NOSCRIPT; the script goes whole again, once, and then by SHA as before.
+      seen.length = 0;
+      await redis.script("FLUSH");
+      expect(await own.take(sam)).toBe(3);
+      expect(await own.take(sam)).toBe(4);
+      await waitFor(() => scripted().includes("eval take") && scripted().at(-1) === takeSha);
+      const after = scripted();
+      expect(after.filter((command) => command === "eval take")).toHaveLength(1);
+      expect(after.at(-1)).toBe(takeSha);
+      expect(after.slice(after.indexOf("eval take") + 1)).toEqual([takeSha]);
+    } finally {
+      watcher.disconnect();
+      connection.disconnect();
+    }
+  });
 });
