@@ -40,6 +40,12 @@ export async function findTeam(db: DbOrTx, id: number): Promise<Team | undefined
   return row && toTeam(row);
 }
 
+export async function findTeams(db: DbOrTx, ids: readonly number[]): Promise<Team[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("team").select(columns).where("id", "in", ids).execute();
+  return rows.map(toTeam);
+}
+
 export async function listTeams(db: DbOrTx, workspaceKey: string): Promise<Team[]> {
   const rows = await db.selectFrom("team").select(columns).where("workspace_id", "=", workspaceKey).orderBy("id").execute();
   return rows.map(toTeam);

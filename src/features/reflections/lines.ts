@@ -1,7 +1,7 @@
 import { canSeeDetails } from "../../domain/access.ts";
 import type { Incident } from "../../domain/incident.ts";
 import type { DbOrTx } from "../../store/database.ts";
-import { findIncidentById } from "../../store/incidents.ts";
+import { findIncidentsByIds } from "../../store/incidents.ts";
 import { incidentCircle } from "../../usecases/incident-access.ts";
 import type { Prompt } from "./store.ts";
 import type { PromptLine } from "./views.ts";
@@ -12,9 +12,8 @@ export const stillInvolved = (incident: Incident, personId: string): boolean =>
 
 /** The incidents a set of prompts are about, read once each. */
 export async function incidentsOf(db: DbOrTx, prompts: readonly Prompt[]): Promise<Map<number, Incident>> {
-  const ids = [...new Set(prompts.map((p) => p.incidentId))];
-  const found = await Promise.all(ids.map((id) => findIncidentById(db, id)));
-  return new Map(found.flatMap((incident) => (incident ? [[incident.id, incident] as const] : [])));
+  const found = await findIncidentsByIds(db, [...new Set(prompts.map((p) => p.incidentId))]);
+  return new Map(found.map((incident) => [incident.id, incident]));
 }
 
 /**

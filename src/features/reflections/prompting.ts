@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
 import type { Settings } from "../../config.ts";
-import { intoWorkingHours } from "../../domain/prompt-time.ts";
-import { recordDeliveries, type DeliveryScheduler } from "../../delivery/outbox.ts";
-import type { Db } from "../../store/database.ts";
-import { findPerson } from "../../store/people.ts";
-import { findTeam } from "../../store/teams.ts";
+import type { Incident } from "../../domain/incident.ts";
+import { intoWorkingHours, type PromptClock } from "../../domain/prompt-time.ts";
+import { recordDeliveries, type DeliveryRequest, type DeliveryScheduler } from "../../delivery/outbox.ts";
+import type { Db, DbOrTx } from "../../store/database.ts";
+import { findPeople, type Person } from "../../store/people.ts";
+import { findTeams } from "../../store/teams.ts";
 import type { PromptScheduler } from "../../usecases/deps.ts";
 import { queuePromptsQuietly, scheduleQuietly } from "../../usecases/schedule.ts";
 import { incidentsOf, promptLines, stillInvolved } from "./lines.ts";
@@ -13,12 +14,14 @@ import { teamSettings } from "../../usecases/team-settings.ts";
 import {
   finishPrompt,
   findPrompt,
-  livePromptsDueBy,
+  livePromptsOf,
   lockLastPrompted,
-  markPromptSent,
+  lockOthersWithPromptsDue,
+  markPromptsSent,
   movePrompt,
   setLastPrompted,
   type Prompt,
+  type PromptSent,
 } from "./store.ts";
 import { promptMessage } from "./views.ts";
 
@@ -43,11 +46,19 @@ export type Advanced =
   | { kind: "sent"; promptIds: string[]; deliveryId: string | undefined };
 
 /**
+ * How many other people with prompts due one run takes on besides its own prompt's person. Prompts fall due in
+ * bursts (a morning's start of working hours, a busy day's incidents a day later); taking the burst in a few
+ * transactions instead of one each is what lets the worker keep up with it (bench/prompt-fanout).
+ */
+const OTHERS_PER_RUN = 50;
+
+/**
  * A prompt's job: its time has come, so send it, remind it, or let it expire. Several of the person's prompts that fall
  * due within PROMPT_MIN_GAP go together in one direct message, and nobody is sent two within that gap: the person's
- * row is locked, so two workers never prompt one person at once. The prompts' next steps and the message are written
- * in one transaction, so a job run twice (a crash, a Redis flush and reconcile) finds the prompt moved on and sends
- * nothing more.
+ * row is locked, so two workers never prompt one person at once. The run also settles other people's due prompts that
+ * no other run holds, and their jobs find them moved on. The prompts' next steps and the messages are written in one
+ * transaction, so a job run twice (a crash, a Redis flush and reconcile) finds the prompt moved on and sends nothing
+ * more.
  */
 export async function advancePrompt(deps: PromptingDeps, promptId: string): Promise<Advanced> {
   const glance = await findPrompt(deps.db, promptId);
@@ -56,61 +67,59 @@ export async function advancePrompt(deps: PromptingDeps, promptId: string): Prom
   if (glance.nextAt > now) return { kind: "early", nextAt: glance.nextAt };
 
   const { advanced, deliveryIds, touched } = await deps.db.transaction().execute(async (tx) => {
-    const last = await lockLastPrompted(tx, glance.personId);
-    const prompt = await findPrompt(tx, promptId, { forUpdate: true });
-    const person = await findPerson(tx, glance.personId);
-    if (!prompt || prompt.nextAt === null || !person) return done({ kind: "nothing" });
-    if (prompt.nextAt > now) return done({ kind: "early", nextAt: prompt.nextAt });
+    // This job's own person, waiting for them if another run holds them: the job is there to settle their prompt.
+    const ownLast = await lockLastPrompted(tx, glance.personId);
+    if (ownLast === undefined) return { advanced: { kind: "nothing" } as Advanced, deliveryIds: [], touched: [] };
+    const others = await lockOthersWithPromptsDue(tx, now, OTHERS_PER_RUN, glance.personId);
+    const lastPrompted = new Map([[glance.personId, ownLast], ...others.map((o) => [o.id, o.lastPromptedAt] as const)]);
+    const people = await findPeople(tx, [...lastPrompted.keys()]);
+    const live = await livePromptsOf(tx, people.map((p) => p.id));
 
-    const incidents = await incidentsOf(tx, [prompt]);
-    const incident = incidents.get(prompt.incidentId);
-    const team = incident?.teamId ? await findTeam(tx, incident.teamId) : undefined;
-    const settings = teamSettings(deps.config, team);
-    const clock = clockFor(person, settings);
-    const gapMs = settings.promptMinGap.toMillis();
+    // What each person's first due prompt is about decides their settings (their team's gap, hours and zone).
+    const firstDue = new Map<string, Prompt>();
+    for (const p of live) if (p.nextAt! <= now && !firstDue.has(p.personId)) firstDue.set(p.personId, p);
+    const incidents = await incidentsOf(tx, [...firstDue.values()]);
+    const teamIds = [...new Set([...incidents.values()].flatMap((i) => (i.teamId === null ? [] : [i.teamId])))];
+    const teams = new Map((await findTeams(tx, teamIds)).map((t) => [t.id, t]));
 
-    if (last && now.getTime() < last.getTime() + gapMs) {
-      const nextAt = intoWorkingHours(new Date(last.getTime() + gapMs), clock);
-      await movePrompt(tx, prompt.id, nextAt);
-      return done({ kind: "moved", nextAt }, [], [prompt.id]);
+    const plans: PersonPlan[] = [];
+    for (const person of people) {
+      const first = firstDue.get(person.id);
+      if (!first) continue; // settled by another run since it was picked
+      const teamId = incidents.get(first.incidentId)?.teamId;
+      const settings = teamSettings(deps.config, teamId ? teams.get(teamId) : undefined);
+      const gapMs = settings.promptMinGap.toMillis();
+      const until = now.getTime() + gapMs;
+      plans.push({
+        person,
+        last: lastPrompted.get(person.id) ?? null,
+        clock: clockFor(person, settings),
+        gapMs,
+        reminderMs: settings.reflectionReminder.toMillis(),
+        due: live.filter((p) => p.personId === person.id && p.nextAt!.getTime() <= until),
+      });
     }
+    // Prompts riding along with the first may be about other incidents: read those too, all at once.
+    const unread = plans.flatMap((plan) => plan.due.filter((p) => !incidents.has(p.incidentId)));
+    if (unread.length > 0) for (const [id, other] of await incidentsOf(tx, unread)) incidents.set(id, other);
 
-    // Everything of theirs due before the gap would let another message through goes now, in this one.
-    const due = await livePromptsDueBy(tx, person.id, new Date(now.getTime() + gapMs));
-    // Most often the one prompt already read: only other incidents are read again.
-    const others = due.filter((p) => !incidents.has(p.incidentId));
-    if (others.length > 0) for (const [id, other] of await incidentsOf(tx, others)) incidents.set(id, other);
-    const send: Prompt[] = [];
-    for (const p of due) {
-      const about = incidents.get(p.incidentId);
-      // Taken off the incident since it was planned: nothing more is asked of them.
-      if (!about || !stillInvolved(about, p.personId)) {
-        await finishPrompt(tx, p.id, "withdrawn", now);
-      } else if (p.status === "sent" && !p.snoozed && p.reminders >= MAX_REMINDERS) {
-        if (p.nextAt! <= now) await finishPrompt(tx, p.id, "expired", now);
-      } else {
-        send.push(p);
-      }
-    }
-    // Those due a little later ride along only with one due now: on their own they wait for their time.
-    if (!send.some((p) => p.nextAt! <= now)) return done({ kind: "nothing" });
+    const outcomes = new Map<string, Outcome>();
+    for (const plan of plans) outcomes.set(plan.person.id, await settlePerson(tx, plan, incidents, now));
 
-    const messageKey = `prompt-${send[0]!.id}-${send[0]!.nextAt!.getTime()}`;
-    const nextAt = intoWorkingHours(new Date(now.getTime() + settings.reflectionReminder.toMillis()), clock);
-    const carried: Prompt[] = [];
-    for (const p of send) {
-      const reminded = p.status === "sent" && !p.snoozed;
-      await markPromptSent(tx, p.id, { messageKey, at: now, nextAt, reminded });
-      // As the row now reads, without reading it back.
-      carried.push({ ...p, status: "sent", messageKey, nextAt, snoozed: false, reminders: p.reminders + (reminded ? 1 : 0), sentAt: p.sentAt ?? now });
-    }
-    await setLastPrompted(tx, person.id, now);
-    // In the order the message is said again in when one is answered (promptsCarriedBy: by id).
-    carried.sort((a, b) => Number(a.id) - Number(b.id));
-    const lines = await promptLines(tx, carried, incidents);
-    const ids = await recordDeliveries(tx, [{ dedupeKey: messageKey, target: { kind: "person", person: person.ref }, view: promptMessage(lines) }]);
-    const promptIds = send.map((p) => p.id);
-    return done({ kind: "sent", promptIds, deliveryId: ids[0] }, ids, promptIds);
+    const sent = [...outcomes.values()].flatMap((o) => (o.kind === "sent" ? [o] : []));
+    await markPromptsSent(tx, sent.flatMap((o) => o.marks), now);
+    await setLastPrompted(tx, sent.map((o) => o.personId), now);
+    const ids = await recordDeliveries(tx, sent.map((o) => o.message));
+    // Each key is new (a prompt's id and the time it was due), so every message gets its row, in order.
+    const deliveryOf = new Map(ids.length === sent.length ? sent.map((o, i) => [o.personId, ids[i]]) : []);
+
+    const own = live.find((p) => p.id === promptId);
+    const theirs = outcomes.get(glance.personId);
+    let advanced: Advanced = { kind: "nothing" };
+    if (own && own.nextAt! > now) advanced = { kind: "early", nextAt: own.nextAt! };
+    else if (theirs?.kind === "moved") advanced = { kind: "moved", nextAt: theirs.nextAt };
+    else if (theirs?.kind === "sent") advanced = { kind: "sent", promptIds: theirs.promptIds, deliveryId: deliveryOf.get(glance.personId) };
+    return { advanced, deliveryIds: ids, touched: [...outcomes.values()].flatMap((o) => o.touched) };
   });
 
   await scheduleQuietly(deps, deliveryIds);
@@ -119,4 +128,69 @@ export async function advancePrompt(deps: PromptingDeps, promptId: string): Prom
   return advanced;
 }
 
-const done = (advanced: Advanced, deliveryIds: string[] = [], touched: string[] = []) => ({ advanced, deliveryIds, touched });
+/** One person's part of a run: who, their clock and gap, and their live prompts due before the gap is up. */
+interface PersonPlan {
+  person: Person;
+  last: Date | null;
+  clock: PromptClock;
+  gapMs: number;
+  reminderMs: number;
+  due: Prompt[];
+}
+
+type Outcome =
+  | { kind: "nothing"; touched: string[] }
+  | { kind: "moved"; nextAt: Date; touched: string[] }
+  | { kind: "sent"; personId: string; promptIds: string[]; marks: PromptSent[]; message: DeliveryRequest; touched: string[] };
+
+/** Sends, reminds, expires or holds back one person's due prompts; what is sent is written by the caller, in bulk. */
+async function settlePerson(tx: DbOrTx, plan: PersonPlan, incidents: Map<number, Incident>, now: Date): Promise<Outcome> {
+  const { person, last, clock, gapMs } = plan;
+  const dueNow = plan.due.filter((p) => p.nextAt! <= now);
+  if (last && now.getTime() < last.getTime() + gapMs) {
+    // Prompted a moment ago: what is due now waits until the gap is up.
+    const nextAt = intoWorkingHours(new Date(last.getTime() + gapMs), clock);
+    for (const p of dueNow) await movePrompt(tx, p.id, nextAt);
+    return { kind: "moved", nextAt, touched: dueNow.map((p) => p.id) };
+  }
+
+  // Everything of theirs due before the gap would let another message through goes now, in this one.
+  const send: Prompt[] = [];
+  const touched: string[] = [];
+  for (const p of plan.due) {
+    const about = incidents.get(p.incidentId);
+    // Taken off the incident since it was planned: nothing more is asked of them.
+    if (!about || !stillInvolved(about, p.personId)) {
+      await finishPrompt(tx, p.id, "withdrawn", now);
+    } else if (p.status === "sent" && !p.snoozed && p.reminders >= MAX_REMINDERS) {
+      if (p.nextAt! <= now) await finishPrompt(tx, p.id, "expired", now);
+    } else {
+      send.push(p);
+    }
+  }
+  // Those due a little later ride along only with one due now: on their own they wait for their time.
+  if (!send.some((p) => p.nextAt! <= now)) return { kind: "nothing", touched };
+
+  const messageKey = `prompt-${send[0]!.id}-${send[0]!.nextAt!.getTime()}`;
+  const nextAt = intoWorkingHours(new Date(now.getTime() + plan.reminderMs), clock);
+  const marks: PromptSent[] = [];
+  const carried: Prompt[] = [];
+  for (const p of send) {
+    const reminded = p.status === "sent" && !p.snoozed;
+    marks.push({ id: p.id, messageKey, nextAt, reminded });
+    // As the row will read, without reading it back.
+    carried.push({ ...p, status: "sent", messageKey, nextAt, snoozed: false, reminders: p.reminders + (reminded ? 1 : 0), sentAt: p.sentAt ?? now });
+  }
+  // In the order the message is said again in when one is answered (promptsCarriedBy: by id).
+  carried.sort((a, b) => Number(a.id) - Number(b.id));
+  const lines = await promptLines(tx, carried, incidents);
+  const promptIds = send.map((p) => p.id);
+  return {
+    kind: "sent",
+    personId: person.id,
+    promptIds,
+    marks,
+    message: { dedupeKey: messageKey, target: { kind: "person", person: person.ref }, view: promptMessage(lines) },
+    touched: promptIds,
+  };
+}

@@ -85,14 +85,14 @@ export async function findPrompt(db: DbOrTx, id: string, options: { forUpdate?: 
   return row && toPrompt(row);
 }
 
-/** A person's live prompts whose next step falls before `until`, soonest first, locked for the caller's change. */
-export async function livePromptsDueBy(db: DbOrTx, personId: string, until: Date): Promise<Prompt[]> {
+/** Every live prompt of these people, soonest first, locked for the caller's change (their person rows are locked first). */
+export async function livePromptsOf(db: DbOrTx, personIds: readonly string[]): Promise<Prompt[]> {
+  if (personIds.length === 0) return [];
   const rows = await db
     .selectFrom("reflection_prompt")
     .selectAll()
-    .where("person_id", "=", personId)
+    .where("person_id", "in", personIds)
     .where("status", "in", LIVE)
-    .where("next_at", "<=", until)
     .orderBy("next_at")
     .orderBy("id")
     .forUpdate()
@@ -145,24 +145,24 @@ export async function nextTimes(db: DbOrTx, ids: readonly string[]): Promise<Map
   return new Map(rows.map((r) => [String(r.id), r.next_at!]));
 }
 
-/** Sent (or sent again) in the message `messageKey`; `reminded` counts it as a reminder. */
-export async function markPromptSent(
-  db: DbOrTx,
-  id: string,
-  change: { messageKey: string; at: Date; nextAt: Date; reminded: boolean },
-): Promise<void> {
-  await db
-    .updateTable("reflection_prompt")
-    .set((eb) => ({
-      status: "sent",
-      message_key: change.messageKey,
-      sent_at: eb.fn.coalesce("sent_at", sql<Date>`${change.at}`),
-      next_at: change.nextAt,
-      snoozed: false,
-      reminders: change.reminded ? eb("reminders", "+", 1) : eb.ref("reminders"),
-    }))
-    .where("id", "=", id)
-    .execute();
+/** A prompt sent (or sent again) in the message `messageKey`; `reminded` counts it as a reminder. */
+export interface PromptSent {
+  readonly id: string;
+  readonly messageKey: string;
+  readonly nextAt: Date;
+  readonly reminded: boolean;
+}
+
+/** Marks prompts sent at `at`, however many, in one statement. */
+export async function markPromptsSent(db: DbOrTx, sent: readonly PromptSent[], at: Date): Promise<void> {
+  if (sent.length === 0) return;
+  const values = sql.join(sent.map((p) => sql`(${p.id}::bigint, ${p.messageKey}::text, ${p.nextAt}::timestamptz, ${p.reminded ? 1 : 0}::int)`));
+  await sql`
+    update reflection_prompt as p
+    set status = 'sent', message_key = v.message_key, sent_at = coalesce(p.sent_at, ${at}::timestamptz),
+        next_at = v.next_at, snoozed = false, reminders = p.reminders + v.reminded
+    from (values ${values}) as v (id, message_key, next_at, reminded)
+    where p.id = v.id`.execute(db);
 }
 
 /** Moves a live prompt's next step; `snoozed` when its person put it off. */
@@ -186,8 +186,39 @@ export async function lockLastPrompted(db: DbOrTx, personId: string): Promise<Da
   return row ? row.last_prompted_at : undefined;
 }
 
-export async function setLastPrompted(db: DbOrTx, personId: string, at: Date): Promise<void> {
-  await db.updateTable("person").set({ last_prompted_at: at }).where("id", "=", personId).execute();
+/**
+ * Up to `limit` more people with a prompt due by `now`, soonest first, locked like `lockLastPrompted` but only where
+ * nobody else holds them: a run never waits for another run's people, it leaves them to it.
+ */
+export async function lockOthersWithPromptsDue(
+  db: DbOrTx,
+  now: Date,
+  limit: number,
+  besides: string,
+): Promise<{ id: string; lastPromptedAt: Date | null }[]> {
+  // The inner limit keeps the read short when thousands are due; enough rows to find `limit` people in most cases.
+  const due = db
+    .selectFrom("reflection_prompt")
+    .select("person_id")
+    .where("next_at", "<=", now)
+    .where("status", "in", LIVE)
+    .where("person_id", "<>", besides)
+    .orderBy("next_at")
+    .limit(limit * 4);
+  const rows = await db
+    .selectFrom("person")
+    .select(["id", "last_prompted_at"])
+    .where("id", "in", due)
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((r) => ({ id: r.id, lastPromptedAt: r.last_prompted_at }));
+}
+
+export async function setLastPrompted(db: DbOrTx, personIds: readonly string[], at: Date): Promise<void> {
+  if (personIds.length === 0) return;
+  await db.updateTable("person").set({ last_prompted_at: at }).where("id", "in", personIds).execute();
 }
 
 // ── answers ─────────────────────────────────────────────────────────────────────────────────────────────────────────
