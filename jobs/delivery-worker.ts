@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import type { Logger } from "pino";
+import type { DeliveryScheduler } from "../src/delivery/outbox.ts";
 import type { Conversation } from "../src/platform.ts";
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type MessageRef, type Platform } from "../src/ports.ts";
 import type { Db } from "../src/store/database.ts";
@@ -36,10 +37,19 @@ export interface DeliveryWorkerOptions extends QueuePlace {
   pacing?: PacingByPlatform;
   /** How long an edit waits before looking again at the message it edits, while that message is still being sent. */
   editWaitMs?: number;
+  /** Messages `sendingNow` sends at once, at most, at a time; more are queued. */
+  sendingNowLimit?: number;
 }
 
 /** Closing it waits for messages being sent to finish. */
-export type DeliveryWorker = StartedWorker;
+export interface DeliveryWorker extends StartedWorker {
+  /**
+   * A scheduler that sends each message from this process at once, when nothing stands in the way (its time, its
+   * conversation's pace, an edit, a send in doubt), and queues it otherwise. For work that makes many messages at the
+   * moment they are due (reflection prompts): it saves each one a trip through the queue, and the job's reads.
+   */
+  sendingNow(queue: DeliveryScheduler): DeliveryScheduler;
+}
 
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, ports, metrics } = options;
@@ -50,33 +60,43 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const nextTurn = inStartOrder();
 
   async function deliver(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const tried = await sendOne(job.data.deliveryId, job.attemptsMade + 1);
+    // Waiting is not a failed attempt: the job waits its turn without using up its retries.
+    if (tried.kind === "wait") return delay(job, token, tried.ms);
+    if (tried.kind === "retry") throw tried.err;
+    if (tried.kind === "gaveUp") throw new UnrecoverableError(tried.reason);
+  }
+
+  /** One try at sending a row, in the order tries started; what is left to do is the caller's (a job, or the queue). */
+  async function sendOne(deliveryId: string, attempt: number, options: { postsOnly?: boolean } = {}): Promise<Tried> {
     const turn = nextTurn();
     try {
-      return await deliverInTurn(job, token, turn);
+      return await sendInTurn(deliveryId, attempt, turn, options);
     } finally {
       turn.pass();
     }
   }
 
-  async function deliverInTurn(job: Job<DeliveryJobData>, token: string | undefined, turn: Turn): Promise<void> {
-    const { deliveryId } = job.data;
+  async function sendInTurn(deliveryId: string, attempt: number, turn: Turn, only: { postsOnly?: boolean }): Promise<Tried> {
     const log = options.log.child({ deliveryId });
     const row = await findDeliveryToSend(db, deliveryId);
-    if (row?.status !== "pending") return; // sent, failed, gone, or another worker has it
+    if (row?.status !== "pending") return DONE; // sent, failed, gone, or another worker has it
     // Picked before its time (a stray job, or a delayed one let out early): it waits again, without spending a try.
-    if (row.dueInMs > 0) return delay(job, token, row.dueInMs);
+    if (row.dueInMs > 0) return { kind: "wait", ms: row.dueInMs };
+    // Sent at once only when nothing is in doubt: edits wait on their message, and a send cut short must be looked for.
+    if (only.postsOnly && (row.target.kind === "message" || row.uncertainSince)) return { kind: "wait", ms: 0 };
 
     const edits = row.target.kind === "message" ? await editedMessage(db, row.target.id) : undefined;
     // Not a failed attempt: the edit waits, however long, for the send it edits to end one way or the other.
-    if (edits === "wait") return delay(job, token, editWaitMs);
+    if (edits === "wait") return { kind: "wait", ms: editWaitMs };
     if (edits === "never") return giveUp(row, "the message it edits was never sent", "pending", log);
     const conversation = conversationOf(row, edits);
 
     const waitMs = await turn.call(() => pace.take(conversation, deliveryId));
-    if (waitMs > 0) return delay(job, token, waitMs);
+    if (waitMs > 0) return { kind: "wait", ms: waitMs };
 
     const claimed = await claimDelivery(db, deliveryId);
-    if (!claimed) return;
+    if (!claimed) return DONE;
     const platform = claimed.platform;
 
     // A post cut short by a crash may have landed: look for it before posting again. (An edit is simply made again.)
@@ -84,25 +104,26 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     try {
       landed = edits ? undefined : await alreadyPosted(claimed);
     } catch (err) {
-      return settleFailedSend(job, token, claimed, conversation, err, log, "looking");
+      return settleFailedSend(claimed, conversation, err, log, "looking", attempt);
     }
     if (landed) {
       await markSent(db, deliveryId, landed);
       metrics?.delivered(platform);
       log.info({ platform, messageId: landed.messageId }, "delivery found posted by a send cut short; not sent again");
-      return;
+      return DONE;
     }
 
     let ref: MessageRef;
     try {
       ref = await send(claimed, edits);
     } catch (err) {
-      return settleFailedSend(job, token, claimed, conversation, err, log, "sending");
+      return settleFailedSend(claimed, conversation, err, log, "sending", attempt);
     }
     // Outside the try: once the platform has the message, no error here may put the row back to pending.
     await markSent(db, deliveryId, ref);
     metrics?.delivered(platform);
     log.info({ platform, messageId: ref.messageId, edited: edits !== undefined }, "delivery sent");
+    return DONE;
   }
 
   /** Where an earlier send of this row landed, when that send's outcome is unknown and the platform can tell. */
@@ -115,14 +136,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   }
 
   async function settleFailedSend(
-    job: Job<DeliveryJobData>,
-    token: string | undefined,
     row: Delivery,
     conversation: Conversation,
     err: unknown,
     log: Logger,
     doing: "looking" | "sending",
-  ): Promise<never> {
+    attempt: number,
+  ): Promise<Tried> {
     const { platform } = row;
     if (err instanceof RateLimitedError) {
       metrics?.rateLimited(platform);
@@ -131,24 +151,24 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       const waitMs = Math.max(err.retryAfterMs, pace.intervalMs(conversation), 1);
       // Holds the conversation's other messages back too: the platform asked for quiet, not just for this one.
       await pace.hold(conversation, waitMs);
-      return delay(job, token, waitMs);
+      return { kind: "wait", ms: waitMs };
     }
     if (err instanceof PermanentDeliveryError) return giveUp(row, err.message, "sending", log, err);
     const message = err instanceof Error ? err.message : String(err);
     // A send that failed this way (a timeout, a 5xx, a dropped connection) may still have posted: the next try looks
     // first. A look that failed leaves the row as it was.
     await releaseDelivery(db, row.id, message, { uncertain: doing === "sending" });
-    log.warn({ err, platform, attempt: job.attemptsMade + 1 }, "delivery failed; will retry");
-    throw err instanceof Error ? err : new Error(message);
+    log.warn({ err, platform, attempt }, "delivery failed; will retry");
+    return { kind: "retry", err: err instanceof Error ? err : new Error(message) };
   }
 
-  /** Marks the row failed for good (an edit of a message that is gone, a channel the bot left) and stops its job. */
-  async function giveUp(row: Delivery, reason: string, from: "pending" | "sending", log: Logger, err?: unknown): Promise<never> {
+  /** Marks the row failed for good (an edit of a message that is gone, a channel the bot left): no more tries. */
+  async function giveUp(row: Delivery, reason: string, from: "pending" | "sending", log: Logger, err?: unknown): Promise<Tried> {
     const { platform } = row;
     await markDeliveryFailed(db, row.id, reason, from);
     metrics?.failed(platform);
     log.error({ err, platform, reason }, "delivery failed for good");
-    throw new UnrecoverableError(reason);
+    return { kind: "gaveUp", reason };
   }
 
   async function send(row: Delivery, edits: MessageRef | undefined): Promise<MessageRef> {
@@ -182,7 +202,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
   }
 
-  return startWorker<DeliveryJobData>(DELIVERY_QUEUE, deliver, {
+  const worker = startWorker<DeliveryJobData>(DELIVERY_QUEUE, deliver, {
     connection: options.connection,
     prefix: options.prefix,
     log: options.log,
@@ -190,7 +210,49 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     concurrency: options.concurrency ?? 10,
     failed,
   });
+
+  const sendingNow = new Set<Promise<void>>();
+  const maxSendingNow = options.sendingNowLimit ?? 20;
+
+  return {
+    sendingNow(queue) {
+      /** One try at once; anything it leaves (a wait, a failure, an edit) goes to the queue, as if never tried here. */
+      async function tryNow(id: string): Promise<void> {
+        let tried: Tried;
+        try {
+          tried = await sendOne(id, 1, { postsOnly: true });
+        } catch (err) {
+          options.log.warn({ err, deliveryId: id }, "could not send at once; queueing it");
+          tried = { kind: "wait", ms: 0 };
+        }
+        if (tried.kind === "wait" || tried.kind === "retry") await queue.schedule([id]);
+      }
+      return {
+        async schedule(ids) {
+          const now = ids.slice(0, Math.max(0, maxSendingNow - sendingNow.size));
+          const later = ids.slice(now.length);
+          for (const id of now) {
+            // Not awaited: the caller (a prompt's job) goes on while the message goes out. Closing waits for it, and a
+            // row it never got to stays pending for reconcile, so nothing is lost if this process dies mid-way.
+            const sending: Promise<void> = tryNow(id)
+              .catch((err: unknown) => options.log.error({ err, deliveryId: id }, "could not send or queue; the reconcile job will"))
+              .finally(() => sendingNow.delete(sending));
+            sendingNow.add(sending);
+          }
+          if (later.length > 0) await queue.schedule(later);
+        },
+      };
+    },
+    async close() {
+      await Promise.all(sendingNow);
+      await worker.close();
+    },
+  };
 }
+
+/** What one try at a delivery left to do: nothing; wait (its time, its turn, Retry-After); try again; nothing ever. */
+type Tried = { kind: "done" } | { kind: "wait"; ms: number } | { kind: "retry"; err: Error } | { kind: "gaveUp"; reason: string };
+const DONE: Tried = { kind: "done" };
 
 /** The conversation a delivery is paced in: an edit changes a message in a channel, so it waits its turn there. */
 function conversationOf(row: Delivery, edits: MessageRef | undefined): Conversation {
@@ -228,7 +290,6 @@ function inStartOrder(): () => Turn {
   };
 }
 
-// Not a failed attempt: the job waits its turn without using up its retries.
 const delay = (job: Job<DeliveryJobData>, token: string | undefined, ms: number): Promise<never> => waitUntil(job, token, Date.now() + ms);
 
 /** Where the message an edit changes landed, read from the delivery that posted it. */

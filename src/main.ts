@@ -45,7 +45,9 @@ export const BACKGROUND: Background = {
         rateLimited: (platform) => metrics.deliveries.inc({ platform, outcome: "rate_limited" }),
       },
     });
-    const promptWorker = startPromptWorker({ ...place, deps: { db, deliveries, prompts, config: settingsOf(config), log, now: () => new Date() } });
+    // A prompt's message goes out from the job that made it, when nothing stands in its way: prompts fall due in bursts.
+    const promptDeliveries = delivery.sendingNow(deliveries);
+    const promptWorker = startPromptWorker({ ...place, deps: { db, deliveries: promptDeliveries, prompts, config: settingsOf(config), log, now: () => new Date() } });
     const jobs = startPeriodicJobs({ ...place, settings: config, log, jobs: [deliveryReconcileJob(db, deliveries), ...periodic] });
     return {
       async close() {
