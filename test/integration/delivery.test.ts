@@ -28,7 +28,7 @@ import { actionAssignedView, actionTakenView } from "../../src/views/action-view
 import { youLeadView } from "../../src/views/role-views.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { clearPrefix, REDIS_URL, uniquePrefix } from "../support/redis.ts";
-import { waitFor } from "../support/wait.ts";
+import { deferred, waitFor } from "../support/wait.ts";
 import { silentLog } from "../support/fakes.ts";
 
 interface Call {
@@ -708,5 +708,109 @@ describe("a message whose send was cut short (Slack)", () => {
       "chat.postMessage",
     ]);
     expect(await rowOf(id)).toMatchObject({ status: "sent", attempts: 2, uncertain_since: null });
+  });
+});
+
+describe("sending at once, from the job that made the message (sendingNow)", () => {
+  /** The delivery queue, noting which rows were handed to it: what sendingNow could not send itself. */
+  function watchedQueue(): DeliveryQueue & { handed: string[] } {
+    const queue = openQueue();
+    const handed: string[] = [];
+    return {
+      handed,
+      depth: () => queue.depth(),
+      close: () => queue.close(),
+      schedule: async (ids) => {
+        handed.push(...ids);
+        await queue.schedule(ids);
+      },
+    };
+  }
+
+  function startSendingWorker(chat: ChatPort, options: Partial<DeliveryWorkerOptions> = {}) {
+    const worker = startDeliveryWorker({ db: database.db, connection: redis, prefix, ports: { slack: chat }, log, ...options });
+    closers.push(() => worker.close());
+    return worker;
+  }
+
+  it("sends due messages at once, without a job, and each once however often it is asked", async () => {
+    const chat = new FakeChat();
+    const queue = watchedQueue();
+    const now = startSendingWorker(chat).sendingNow(queue);
+    const ids = await record(toPerson("p-1", "U1"), toPerson("p-2", "U2"), toPerson("p-3", "U3"));
+
+    await now.schedule(ids);
+    await waitFor(async () => (await Promise.all(ids.map(statusOf))).every((s) => s === "sent"));
+    await now.schedule(ids);
+    await queue.schedule(ids); // and a stray job for each
+    await drained(queue);
+
+    expect(chat.tries.map((c) => c.text).sort()).toEqual(["dm p-1", "dm p-2", "dm p-3"]);
+    expect(queue.handed).toEqual(ids); // the stray jobs only: sendingNow queued nothing
+    for (const id of ids) expect(await rowOf(id)).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("queues what it cannot send at once — the next message in a conversation at its pace, one Slack rate-limits — and each is still sent once, in order", async () => {
+    // The first post is refused with Retry-After; everything after goes through.
+    const chat = new FakeChat((n) => (n === 0 ? new RateLimitedError(200) : undefined));
+    const queue = watchedQueue();
+    const now = startSendingWorker(chat, gap(300)).sendingNow(queue);
+    const [limited] = (await record(toPerson("limited", "U9"))) as [string];
+    await now.schedule([limited]);
+    await waitFor(() => queue.handed.includes(limited));
+    const paced = await record(toPerson("first", "U1"), toPerson("second", "U1"));
+    await now.schedule(paced);
+
+    await waitFor(async () => (await Promise.all([limited, ...paced].map(statusOf))).every((s) => s === "sent"), { timeoutMs: 10_000 });
+    await drained(queue);
+    expect(queue.handed).toEqual([limited, paced[1]]); // the first to U1 went at once; its second had to wait its turn
+    expect(chat.sent.filter((c) => c.target === "U1").map((c) => c.text)).toEqual(["dm first", "dm second"]);
+    const [first, second] = chat.sent.filter((c) => c.target === "U1");
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(280);
+    expect(chat.tries.filter((c) => c.target === "U9")).toHaveLength(2);
+    expect(chat.sent.filter((c) => c.target === "U9")).toHaveLength(1);
+  });
+
+  it("leaves edits, and messages that wait until a time, to the queue", async () => {
+    const chat = new FakeChat();
+    const queue = watchedQueue();
+    const now = startSendingWorker(chat).sendingNow(queue);
+    const [original] = (await record(toChannel("announce-1"))) as [string];
+    await markSent(original, "C1", "m-original");
+    const edits = await reviseDelivery(database.db, "announce-1", { text: "edited" }, "announce-1-edit");
+    const [later] = (await record({ ...toPerson("later", "U1"), notBefore: new Date(Date.now() + 500) })) as [string];
+
+    await now.schedule([...edits, later]);
+    await waitFor(async () => (await statusOf(edits[0]!)) === "sent" && (await statusOf(later)) === "sent", { timeoutMs: 10_000 });
+    expect(queue.handed).toEqual([...edits, later]);
+    expect(chat.sent.map((c) => [c.kind, c.text])).toEqual([
+      ["update", "edited"],
+      ["person", "dm later"],
+    ]);
+  });
+
+  it("sends at most its limit at a time and queues the rest; closing waits for those in flight", async () => {
+    const gate = deferred();
+    const chat = new FakeChat();
+    const held: ChatPort = {
+      sendToPerson: async (person, view) => (await gate.promise, chat.sendToPerson(person, view)),
+      postToChannel: (channel, view) => chat.postToChannel(channel, view),
+      update: (ref, view) => chat.update(ref, view),
+    };
+    const queue = watchedQueue();
+    const worker = startSendingWorker(held, { sendingNowLimit: 2 });
+    const ids = await record(...[1, 2, 3, 4, 5].map((n) => toPerson(`p-${n}`, `U${n}`)));
+
+    await worker.sendingNow(queue).schedule(ids);
+    expect(queue.handed).toEqual(ids.slice(2));
+    // Both in flight have claimed their rows, and the three queued wait behind the gate too.
+    await waitFor(async () => (await Promise.all(ids.map(statusOf))).filter((s) => s === "sending").length >= 2);
+
+    let closed = false;
+    const closing = worker.close().then(() => (closed = true));
+    expect(closed).toBe(false);
+    gate.resolve();
+    await closing;
+    expect((await Promise.all(ids.slice(0, 2).map(statusOf)))).toEqual(["sent", "sent"]);
   });
 });
