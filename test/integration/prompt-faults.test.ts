@@ -306,6 +306,32 @@ describe.concurrent("reflection prompts under faults", () => {
     await waitFor(async () => (await promptJobs(w)).delayed === PROMPTS, { timeoutMs: 20_000 });
   });
 
+  it("takes prompts due together in a few runs: the jobs of prompts settled in another's run are dropped, not run", { timeout: 120_000 }, async (test) => {
+    const w = await world(test);
+    await startWorkerHere(w, test);
+    await logIncidents(w);
+    await allDelivered(w, 60_000);
+    await settled(w);
+    expectEachOnce(postsByPerson(w.fake));
+
+    // How each first job ended, from the queue's own event stream: run to completion, or dropped unrun.
+    const dueJobs = new Set(
+      (await w.database.db.selectFrom("reflection_prompt").select(["id", "due_at"]).execute()).map((r) => promptJobId(String(r.id), r.due_at.getTime())),
+    );
+    const ended = new Map<string, string[]>();
+    for (const [, fields] of await w.redis.xrange(`${w.prefix}:${PROMPT_QUEUE}:events`, "-", "+")) {
+      const event = fields[fields.indexOf("event") + 1]!;
+      const jobId = fields[fields.indexOf("jobId") + 1]!;
+      if ((event === "completed" || event === "removed") && dueJobs.has(jobId)) ended.set(jobId, [...(ended.get(jobId) ?? []), event]);
+    }
+    // Every first job ended exactly once, one way or the other…
+    expect([...dueJobs].filter((id) => ended.get(id)?.length !== 1)).toEqual([]);
+    const dropped = [...ended.values()].filter(([e]) => e === "removed").length;
+    report(`burst: ${PROMPTS - dropped} prompt jobs ran, ${dropped} were dropped as settled by another run`);
+    // …and ten prompts fall due at each moment (an incident's people), two jobs run at a time: most never had to run.
+    expect(dropped).toBeGreaterThan(PROMPTS / 2);
+  });
+
   it("delivers every prompt of a burst, none twice, when the worker is SIGKILLed mid-burst and another started", { timeout: 240_000 }, async (test) => {
     const w = await world(test);
     const { fake, database } = w;

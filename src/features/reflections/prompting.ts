@@ -46,6 +46,19 @@ export type Advanced =
   | { kind: "sent"; promptIds: string[]; deliveryId: string | undefined };
 
 /**
+ * A prompt's job as it was queued: the prompt and the time it was due then. A run that moves other prompts on (their
+ * people's due prompts settled with its own) names their jobs, which would only find their rows moved on, so the
+ * queue can drop them instead of running them.
+ */
+export interface OldJob {
+  promptId: string;
+  at: Date;
+}
+
+/** What a run did for its own prompt, and the jobs of the other prompts it moved on. */
+export type Run = Advanced & { oldJobs: readonly OldJob[] };
+
+/**
  * How many other people with prompts due one run takes on besides its own prompt's person. Prompts fall due in
  * bursts (a morning's start of working hours, a busy day's incidents a day later); taking the burst in a few
  * transactions instead of one each is what lets the worker keep up with it (bench/prompt-fanout).
@@ -60,16 +73,16 @@ const OTHERS_PER_RUN = 50;
  * transaction, so a job run twice (a crash, a Redis flush and reconcile) finds the prompt moved on and sends nothing
  * more.
  */
-export async function advancePrompt(deps: PromptingDeps, promptId: string): Promise<Advanced> {
+export async function advancePrompt(deps: PromptingDeps, promptId: string): Promise<Run> {
   const glance = await findPrompt(deps.db, promptId);
-  if (!glance || glance.nextAt === null) return { kind: "nothing" };
+  if (!glance || glance.nextAt === null) return { kind: "nothing", oldJobs: [] };
   const now = deps.now();
-  if (glance.nextAt > now) return { kind: "early", nextAt: glance.nextAt };
+  if (glance.nextAt > now) return { kind: "early", nextAt: glance.nextAt, oldJobs: [] };
 
-  const { advanced, deliveryIds, touched } = await deps.db.transaction().execute(async (tx) => {
+  const { advanced, deliveryIds, touched, changed } = await deps.db.transaction().execute(async (tx) => {
     // This job's own person, waiting for them if another run holds them: the job is there to settle their prompt.
     const ownLast = await lockLastPrompted(tx, glance.personId);
-    if (ownLast === undefined) return { advanced: { kind: "nothing" } as Advanced, deliveryIds: [], touched: [] };
+    if (ownLast === undefined) return { advanced: { kind: "nothing" } as Advanced, deliveryIds: [], touched: [], changed: [] };
     const others = await lockOthersWithPromptsDue(tx, now, OTHERS_PER_RUN, glance.personId);
     const lastPrompted = new Map([[glance.personId, ownLast], ...others.map((o) => [o.id, o.lastPromptedAt] as const)]);
     const people = await findPeople(tx, [...lastPrompted.keys()]);
@@ -119,13 +132,15 @@ export async function advancePrompt(deps: PromptingDeps, promptId: string): Prom
     if (own && own.nextAt! > now) advanced = { kind: "early", nextAt: own.nextAt! };
     else if (theirs?.kind === "moved") advanced = { kind: "moved", nextAt: theirs.nextAt };
     else if (theirs?.kind === "sent") advanced = { kind: "sent", promptIds: theirs.promptIds, deliveryId: deliveryOf.get(glance.personId) };
-    return { advanced, deliveryIds: ids, touched: [...outcomes.values()].flatMap((o) => o.touched) };
+    const all = [...outcomes.values()];
+    return { advanced, deliveryIds: ids, touched: all.flatMap((o) => o.touched), changed: all.flatMap((o) => o.changed) };
   });
 
   await scheduleQuietly(deps, deliveryIds);
   // Each prompt moved on has a new time, so a new job; the one running now ends.
   await queuePromptsQuietly(deps, touched);
-  return advanced;
+  const oldJobs = changed.filter((p) => p.id !== promptId).map((p) => ({ promptId: p.id, at: p.nextAt! }));
+  return { ...advanced, oldJobs };
 }
 
 /** One person's part of a run: who, their clock and gap, and their live prompts due before the gap is up. */
@@ -138,10 +153,14 @@ interface PersonPlan {
   due: Prompt[];
 }
 
+/**
+ * `touched`: prompts with a new time, each needing its job. `changed`: prompts whose job for their old time is now
+ * old (their time moved, or they ended), as they were; a prompt whose time came out the same keeps its job.
+ */
 type Outcome =
-  | { kind: "nothing"; touched: string[] }
-  | { kind: "moved"; nextAt: Date; touched: string[] }
-  | { kind: "sent"; personId: string; promptIds: string[]; marks: PromptSent[]; message: DeliveryRequest; touched: string[] };
+  | { kind: "nothing"; touched: string[]; changed: Prompt[] }
+  | { kind: "moved"; nextAt: Date; touched: string[]; changed: Prompt[] }
+  | { kind: "sent"; personId: string; promptIds: string[]; marks: PromptSent[]; message: DeliveryRequest; touched: string[]; changed: Prompt[] };
 
 /** Sends, reminds, expires or holds back one person's due prompts; what is sent is written by the caller, in bulk. */
 async function settlePerson(tx: DbOrTx, plan: PersonPlan, incidents: Map<number, Incident>, now: Date): Promise<Outcome> {
@@ -151,25 +170,31 @@ async function settlePerson(tx: DbOrTx, plan: PersonPlan, incidents: Map<number,
     // Prompted a moment ago: what is due now waits until the gap is up.
     const nextAt = intoWorkingHours(new Date(last.getTime() + gapMs), clock);
     for (const p of dueNow) await movePrompt(tx, p.id, nextAt);
-    return { kind: "moved", nextAt, touched: dueNow.map((p) => p.id) };
+    const changed = dueNow.filter((p) => p.nextAt!.getTime() !== nextAt.getTime());
+    return { kind: "moved", nextAt, touched: dueNow.map((p) => p.id), changed };
   }
 
   // Everything of theirs due before the gap would let another message through goes now, in this one.
   const send: Prompt[] = [];
   const touched: string[] = [];
+  const finished: Prompt[] = [];
   for (const p of plan.due) {
     const about = incidents.get(p.incidentId);
     // Taken off the incident since it was planned: nothing more is asked of them.
     if (!about || !stillInvolved(about, p.personId)) {
       await finishPrompt(tx, p.id, "withdrawn", now);
+      finished.push(p);
     } else if (p.status === "sent" && !p.snoozed && p.reminders >= MAX_REMINDERS) {
-      if (p.nextAt! <= now) await finishPrompt(tx, p.id, "expired", now);
+      if (p.nextAt! <= now) {
+        await finishPrompt(tx, p.id, "expired", now);
+        finished.push(p);
+      }
     } else {
       send.push(p);
     }
   }
   // Those due a little later ride along only with one due now: on their own they wait for their time.
-  if (!send.some((p) => p.nextAt! <= now)) return { kind: "nothing", touched };
+  if (!send.some((p) => p.nextAt! <= now)) return { kind: "nothing", touched, changed: finished };
 
   const messageKey = `prompt-${send[0]!.id}-${send[0]!.nextAt!.getTime()}`;
   const nextAt = intoWorkingHours(new Date(now.getTime() + plan.reminderMs), clock);
@@ -192,5 +217,6 @@ async function settlePerson(tx: DbOrTx, plan: PersonPlan, incidents: Map<number,
     marks,
     message: { dedupeKey: messageKey, target: { kind: "person", person: person.ref }, view: promptMessage(lines) },
     touched: promptIds,
+    changed: [...finished, ...send.filter((p) => p.nextAt!.getTime() !== nextAt.getTime())],
   };
 }
