@@ -5,12 +5,15 @@ import type { Conversation } from "../src/platform.ts";
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type MessageRef, type Platform } from "../src/ports.ts";
 import type { Db } from "../src/store/database.ts";
 import {
+  claimDeliveriesToPost,
   claimDelivery,
   findDelivery,
   findDeliveryToSend,
   markDeliveryFailed,
   markDeliverySent,
   releaseDelivery,
+  stillPending,
+  unclaimDelivery,
   type Delivery,
 } from "../src/store/deliveries.ts";
 import { conversationPace, type PacingByPlatform } from "./conversation-pace.ts";
@@ -37,7 +40,7 @@ export interface DeliveryWorkerOptions extends QueuePlace {
   pacing?: PacingByPlatform;
   /** How long an edit waits before looking again at the message it edits, while that message is still being sent. */
   editWaitMs?: number;
-  /** Messages `sendingNow` sends at once, at most, at a time; more are queued. */
+  /** Messages `sendingNow` sends at once, at most, at a time; more are queued. Enough for a prompt run (51 people). */
   sendingNowLimit?: number;
 }
 
@@ -58,6 +61,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // Jobs ask for their place in line in the order this worker took them from the queue, whatever order their rows come
   // back from Postgres in: so one conversation's messages, queued together, go in the order they were recorded.
   const nextTurn = inStartOrder();
+  // Messages that took their turns back to back (a burst the pacing allows) reach the platform in that order too.
+  const placeInConversation = oneAtATimePer((c: Conversation) => `${c.platform}:${c.workspaceId}:${c.kind}:${c.id}`);
 
   async function deliver(job: Job<DeliveryJobData>, token?: string): Promise<void> {
     const tried = await sendOne(job.data.deliveryId, job.attemptsMade + 1);
@@ -68,23 +73,21 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   }
 
   /** One try at sending a row, in the order tries started; what is left to do is the caller's (a job, or the queue). */
-  async function sendOne(deliveryId: string, attempt: number, options: { postsOnly?: boolean } = {}): Promise<Tried> {
+  async function sendOne(deliveryId: string, attempt: number): Promise<Tried> {
     const turn = nextTurn();
     try {
-      return await sendInTurn(deliveryId, attempt, turn, options);
+      return await sendInTurn(deliveryId, attempt, turn);
     } finally {
       turn.pass();
     }
   }
 
-  async function sendInTurn(deliveryId: string, attempt: number, turn: Turn, only: { postsOnly?: boolean }): Promise<Tried> {
+  async function sendInTurn(deliveryId: string, attempt: number, turn: Turn): Promise<Tried> {
     const log = options.log.child({ deliveryId });
     const row = await findDeliveryToSend(db, deliveryId);
     if (row?.status !== "pending") return DONE; // sent, failed, gone, or another worker has it
     // Picked before its time (a stray job, or a delayed one let out early): it waits again, without spending a try.
     if (row.dueInMs > 0) return { kind: "wait", ms: row.dueInMs };
-    // Sent at once only when nothing is in doubt: edits wait on their message, and a send cut short must be looked for.
-    if (only.postsOnly && (row.target.kind === "message" || row.uncertainSince)) return { kind: "wait", ms: 0 };
 
     const edits = row.target.kind === "message" ? await editedMessage(db, row.target.id) : undefined;
     // Not a failed attempt: the edit waits, however long, for the send it edits to end one way or the other.
@@ -95,10 +98,20 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     const waitMs = await turn.call(() => pace.take(conversation, deliveryId));
     if (waitMs > 0) return { kind: "wait", ms: waitMs };
 
-    const claimed = await claimDelivery(db, deliveryId);
-    if (!claimed) return DONE;
-    const platform = claimed.platform;
+    const place = placeInConversation(conversation);
+    try {
+      const claimed = await claimDelivery(db, deliveryId);
+      if (!claimed) return DONE;
+      await place.reached;
+      return await sendClaimed(claimed, edits, conversation, attempt, log);
+    } finally {
+      place.leave();
+    }
+  }
 
+  /** Sends a row this worker has claimed, and records where it landed; or puts it back as the failure says. */
+  async function sendClaimed(claimed: Delivery, edits: MessageRef | undefined, conversation: Conversation, attempt: number, log: Logger): Promise<Tried> {
+    const { id: deliveryId, platform } = claimed;
     // A post cut short by a crash may have landed: look for it before posting again. (An edit is simply made again.)
     let landed: MessageRef | undefined;
     try {
@@ -212,31 +225,77 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   });
 
   const sendingNow = new Set<Promise<void>>();
-  const maxSendingNow = options.sendingNowLimit ?? 20;
+  const maxSendingNow = options.sendingNowLimit ?? 60;
+  let messagesNow = 0;
+
+  /**
+   * Claims those of `ids` that can be posted at once in one statement, then sends each in its conversation's turn;
+   * whatever cannot go now (an edit, a send in doubt, a time not come, a turn not come, a failure) goes to the queue,
+   * whose job does what a job does. Rows never claimed or handed back stay pending, for reconcile if this process dies.
+   */
+  async function sendBatchNow(ids: readonly string[], queue: DeliveryScheduler): Promise<void> {
+    const claimed = await claimDeliveriesToPost(db, ids).catch((err: unknown) => {
+      options.log.warn({ err }, "could not claim messages to send at once; queueing them");
+      return [];
+    });
+    const taken = new Set(claimed.map((row) => row.id));
+    // Not claimed: an edit, a send in doubt, a time not come (the queue's job waits on each); or not pending at all.
+    const unclaimed = ids.filter((id) => !taken.has(id));
+    const left = unclaimed.length > 0 ? await stillPending(db, unclaimed).catch(() => unclaimed) : [];
+    // Taken in order now, so one conversation's messages keep the order of their ids.
+    const tries = claimed.map((row) => ({ row, turn: nextTurn() }));
+    await Promise.all([
+      left.length > 0 ? queue.schedule(left) : undefined,
+      ...tries.map(async ({ row, turn }) => {
+        let tried: Tried;
+        try {
+          tried = await postInTurn(row, turn);
+        } catch (err) {
+          options.log.warn({ err, deliveryId: row.id }, "could not send at once; queueing it");
+          tried = { kind: "wait", ms: 0 };
+        }
+        if (tried.kind === "wait" || tried.kind === "retry") await queue.schedule([row.id]);
+      }),
+    ]);
+  }
+
+  async function postInTurn(row: Delivery, turn: Turn): Promise<Tried> {
+    const conversation = conversationOf(row, undefined);
+    let waitMs: number;
+    try {
+      waitMs = await turn.call(() => pace.take(conversation, row.id));
+    } finally {
+      turn.pass();
+    }
+    if (waitMs > 0) {
+      // Its turn has not come: the claim was never used, so it is not a try; the queue's job waits for the turn.
+      await unclaimDelivery(db, row.id);
+      return { kind: "wait", ms: waitMs };
+    }
+    const place = placeInConversation(conversation);
+    try {
+      await place.reached;
+      return await sendClaimed(row, undefined, conversation, row.attempts, options.log.child({ deliveryId: row.id }));
+    } finally {
+      place.leave();
+    }
+  }
 
   return {
     sendingNow(queue) {
-      /** One try at once; anything it leaves (a wait, a failure, an edit) goes to the queue, as if never tried here. */
-      async function tryNow(id: string): Promise<void> {
-        let tried: Tried;
-        try {
-          tried = await sendOne(id, 1, { postsOnly: true });
-        } catch (err) {
-          options.log.warn({ err, deliveryId: id }, "could not send at once; queueing it");
-          tried = { kind: "wait", ms: 0 };
-        }
-        if (tried.kind === "wait" || tried.kind === "retry") await queue.schedule([id]);
-      }
       return {
         async schedule(ids) {
-          const now = ids.slice(0, Math.max(0, maxSendingNow - sendingNow.size));
+          const now = ids.slice(0, Math.max(0, maxSendingNow - messagesNow));
           const later = ids.slice(now.length);
-          for (const id of now) {
-            // Not awaited: the caller (a prompt's job) goes on while the message goes out. Closing waits for it, and a
-            // row it never got to stays pending for reconcile, so nothing is lost if this process dies mid-way.
-            const sending: Promise<void> = tryNow(id)
-              .catch((err: unknown) => options.log.error({ err, deliveryId: id }, "could not send or queue; the reconcile job will"))
-              .finally(() => sendingNow.delete(sending));
+          if (now.length > 0) {
+            messagesNow += now.length;
+            // Not awaited: the caller (a prompt's job) goes on while the messages go out. Closing waits for them.
+            const sending: Promise<void> = sendBatchNow(now, queue)
+              .catch((err: unknown) => options.log.error({ err, deliveryIds: now }, "could not send or queue; the reconcile job will"))
+              .finally(() => {
+                messagesNow -= now.length;
+                sendingNow.delete(sending);
+              });
             sendingNow.add(sending);
           }
           if (later.length > 0) await queue.schedule(later);
@@ -287,6 +346,32 @@ function inStartOrder(): () => Turn {
       },
       pass: () => void before.then(done),
     };
+  };
+}
+
+interface Place {
+  /** Settles once every send that took its place before this one has left it. */
+  reached: Promise<void>;
+  leave(): void;
+}
+
+/**
+ * Places in line per key, taken in the order asked for: each send to a conversation waits for the one before it to
+ * finish. Pacing decides when a send may go; this keeps sends let go together from overtaking one another in flight.
+ */
+function oneAtATimePer<K>(keyOf: (k: K) => string): (k: K) => Place {
+  const last = new Map<string, Promise<void>>();
+  return (k) => {
+    const key = keyOf(k);
+    const reached = last.get(key) ?? Promise.resolve();
+    let leave!: () => void;
+    const left = new Promise<void>((resolve) => (leave = resolve));
+    const done = reached.then(() => left);
+    last.set(key, done);
+    void done.then(() => {
+      if (last.get(key) === done) last.delete(key);
+    });
+    return { reached, leave };
   };
 }
 

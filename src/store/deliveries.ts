@@ -154,6 +154,42 @@ export async function claimDelivery(db: DbOrTx, id: string): Promise<Delivery | 
 }
 
 /**
+ * Claims, in one statement, those of these deliveries that can be posted at once: pending, due, new messages (not
+ * edits) and no earlier send in doubt. Returns them claimed, in id order; the rest are left as they were.
+ */
+export async function claimDeliveriesToPost(db: DbOrTx, ids: readonly string[]): Promise<Delivery[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable("delivery")
+    .set((eb) => ({ status: "sending", attempts: eb("attempts", "+", 1), claimed_at: sql<Date>`now()` }))
+    .where("id", "in", ids)
+    .where("status", "=", "pending")
+    .where("target_kind", "!=", "message")
+    .where("uncertain_since", "is", null)
+    .where((eb) => eb.or([eb("not_before", "is", null), eb("not_before", "<=", sql<Date>`now()`)]))
+    .returningAll()
+    .execute();
+  return rows.map(toDelivery).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** Those of these deliveries still pending (not sent, failed, gone, or being sent by a worker). */
+export async function stillPending(db: DbOrTx, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("delivery").select("id").where("id", "in", ids).where("status", "=", "pending").orderBy("id").execute();
+  return rows.map((r) => String(r.id));
+}
+
+/** Hands back a claim that was never used (the conversation's turn had not come): pending again, the try not counted. */
+export async function unclaimDelivery(db: DbOrTx, id: string): Promise<void> {
+  await db
+    .updateTable("delivery")
+    .set((eb) => ({ status: "pending", attempts: eb("attempts", "-", 1), claimed_at: null }))
+    .where("id", "=", id)
+    .where("status", "=", "sending")
+    .execute();
+}
+
+/**
  * Puts a claimed delivery back for the next try. `uncertain`: the platform may have taken the message all the same (the
  * send failed without a clear answer), so the row keeps this claim as `uncertain_since` unless an earlier one is kept.
  */

@@ -765,6 +765,8 @@ describe("sending at once, from the job that made the message (sendingNow)", () 
     await drained(queue);
     expect(queue.handed).toEqual([limited, paced[1]]); // the first to U1 went at once; its second had to wait its turn
     expect(chat.sent.filter((c) => c.target === "U1").map((c) => c.text)).toEqual(["dm first", "dm second"]);
+    // The second was claimed with the first and handed back when its turn had not come: that was not a try.
+    expect(await rowOf(paced[1]!)).toMatchObject({ status: "sent", attempts: 1 });
     const [first, second] = chat.sent.filter((c) => c.target === "U1");
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(280);
     expect(chat.tries.filter((c) => c.target === "U9")).toHaveLength(2);
