@@ -43,6 +43,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
       Client: FastConnectClient,
       connectionTimeoutMillis: POOL_WAIT_MS,
       query_timeout: 2000,
+      // Opened connections stay open: prompts and reminders fall due in bursts after quiet spells, and a pool that had
+      // closed its idle connections opened them again mid-burst, at a cost the burst's first second paid for
+      // (bench/prompt-fanout). At most `max` per process, which Postgres has room for.
+      idleTimeoutMillis: 0,
     });
     pool.on("error", (err) => options.onIdleError?.(err));
     // pg-pool drops its own listener while a client is checked out, and Kysely adds none: a socket lost then would
