@@ -20,6 +20,7 @@ export function table(results: readonly ScenarioResult[]): string {
     ["lateness p50", (r) => ms(r.lateness.p50)],
     ["lateness p99", (r) => ms(r.lateness.p99)],
     ["lateness max", (r) => ms(r.lateness.max)],
+    ["first burst after start (warm-up, not counted): p50 / p99 / max", (r) => (r.warmup ? `${ms(r.warmup.p50)} / ${ms(r.warmup.p99)} / ${ms(r.warmup.max)}` : "–")],
     ["total time (first due → last delivered)", (r) => ms(r.totalMs)],
     ["drain (last due → last delivered)", (r) => ms(r.drainMs)],
     ["what the limits allow", (r) => (r.allowedMs === null ? "–" : ms(r.allowedMs))],

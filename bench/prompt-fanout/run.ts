@@ -10,7 +10,7 @@ import { NOISY_OTHER_SHARE } from "../ack-latency/stats.ts";
 import type { Seen, SlackProgress } from "./fake-slack-server.ts";
 import { BARE_CONCURRENCY, NO_LIMITS, type Limits, type Progress } from "./shared.ts";
 import { conclusions, table } from "./report.ts";
-import { seedBare, seedDebrief } from "./seed.ts";
+import { seedBare, seedDebrief, userIdOf } from "./seed.ts";
 import { allowedByLimits, stagesOf, summarizeDeliveries, type PromptTimes, type ScenarioResult } from "./stats.ts";
 
 /**
@@ -32,7 +32,17 @@ const PER_INCIDENT = number("BENCH_PROMPTS_PER_INCIDENT", 5);
  * From the start of setup to the first due time (for Debrief, the REFLECTION_SCHEDULE offset). Setup must end before
  * it: queueing bare jobs takes a second or two, planning Debrief's prompts 10–40 s for 10,000 on a busy 2-core machine.
  */
-const leadS = (count: number, kind: "bare" | "debrief") => number("BENCH_PROMPTS_LEAD_S", kind === "bare" ? 10 + Math.ceil(count / 2000) : 20 + Math.ceil(count / 250));
+const leadS = (count: number, kind: "bare" | "debrief", warmup = 0) =>
+  number("BENCH_PROMPTS_LEAD_S", (kind === "bare" ? 10 + Math.ceil(count / 2000) : 20 + Math.ceil(count / 250)) + (warmup > 0 ? WARMUP_BEFORE_MS / 1000 : 0));
+/**
+ * Before the measured burst, each worker with no limits (bare BullMQ and Debrief) gets a smaller one that is not counted:
+ * WARMUP prompts (whole incidents) due evenly over WARMUP_SPREAD_MS, starting WARMUP_BEFORE_MS before the first measured
+ * due time. A worker in production has been running: its code is compiled and its connections are open. The first burst
+ * after a start pays for both, and its lateness is reported on a line of its own ("first burst after start").
+ */
+const WARMUP = number("BENCH_PROMPTS_WARMUP", 500);
+const WARMUP_BEFORE_MS = 15_000;
+const WARMUP_SPREAD_MS = 5_000;
 /**
  * Slack-like limits for the limited scenario: Slack's documented pace of about one message a second per conversation,
  * and its workspace-wide cap on posting, "several hundred messages a minute", taken as 600.
@@ -85,10 +95,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 /** Offsets of the due times from the first, ms: evenly over the spread, in groups of PER_INCIDENT (one incident each). */
-function dueOffsets(count: number): number[] {
+function dueOffsets(count: number, spreadMs = SPREAD_S * 1000): number[] {
   const incidents = Math.ceil(count / PER_INCIDENT);
-  return Array.from({ length: count }, (_, n) => Math.floor((Math.floor(n / PER_INCIDENT) * SPREAD_S * 1000) / incidents));
+  return Array.from({ length: count }, (_, n) => Math.floor((Math.floor(n / PER_INCIDENT) * spreadMs) / incidents));
 }
+
+/** The warm-up's offsets from the first measured due time, ms (negative: before it). */
+const warmupOffsets = (count: number): number[] => dueOffsets(count, WARMUP_SPREAD_MS).map((o) => o - WARMUP_BEFORE_MS);
 
 /** Deliveries per 5 s from the first due time, for the results file: when the work got done. */
 function timeline(dues: Iterable<number>, arrivals: Iterable<number>): number[] {
@@ -132,9 +145,9 @@ async function awaitDeliveries(progress: () => Promise<Pick<Progress, "delivered
   await sleep(GRACE_MS);
 }
 
-async function bareScenario(prefix: string, offsets: readonly number[]): Promise<ScenarioResult> {
+async function bareScenario(prefix: string, offsets: readonly number[], warmup: number): Promise<ScenarioResult> {
   const N = offsets.length;
-  const LEAD_S = leadS(N, "bare");
+  const LEAD_S = leadS(N, "bare", warmup);
   console.log(`\nbare BullMQ: ${N} delayed jobs, no-op processor (concurrency ${BARE_CONCURRENCY})`);
   const place = await provision();
   resources.add(place);
@@ -144,22 +157,26 @@ async function bareScenario(prefix: string, offsets: readonly number[]): Promise
   });
   children.add(worker);
   try {
-    const cpuBefore = await worker.call<NodeJS.CpuUsage>("cpu");
     const startedAt = Date.now();
     const firstDue = startedAt + LEAD_S * 1000;
+    // Jobs 0 … warmup-1 are the warm-up's; the rest, the measured burst's.
+    const warmDues = warmupOffsets(warmup).map((o) => firstDue + o);
     const dues = offsets.map((o) => firstDue + o);
-    const setup = await seedBare({ redisUrl: place.redisUrl, prefix: place.redisPrefix }, dues);
+    const setup = await seedBare({ redisUrl: place.redisUrl, prefix: place.redisPrefix }, [...warmDues, ...dues]);
     console.log(`  queued in ${((setup.endedAt - setup.startedAt) / 1000).toFixed(1)} s; first due in ${((firstDue - Date.now()) / 1000).toFixed(1)} s`);
     await until(firstDue);
+    const cpuBefore = await worker.call<NodeJS.CpuUsage>("cpu");
     const before = cpuSnapshot();
-    await awaitDeliveries(() => worker.call("progress"), N, dues.at(-1)!);
+    await awaitDeliveries(() => worker.call("progress"), warmup + N, dues.at(-1)!);
     const shares = cpuShares(before, cpuSnapshot());
     const runs = await worker.call<{ n: number; due: number; at: number }[]>("collect");
     const cpuAfter = await worker.call<NodeJS.CpuUsage>("cpu");
-    const summary = summarizeDeliveries(new Map(dues.map((due, n) => [String(n), due])), runs.map((r) => [String(r.n), r.at] as const));
+    const arrivals = runs.map((r) => [String(r.n), r.at] as const);
+    const summary = summarizeDeliveries(new Map(dues.map((due, n) => [String(warmup + n), due])), arrivals);
     return {
       name: "bare BullMQ",
       ...summary,
+      warmup: warmup > 0 ? summarizeDeliveries(new Map(warmDues.map((due, n) => [String(n), due])), arrivals).lateness : null,
       allowedMs: null,
       limits: null,
       limited: null,
@@ -177,8 +194,8 @@ async function bareScenario(prefix: string, offsets: readonly number[]): Promise
   }
 }
 
-async function debriefScenario(prefix: string, name: string, slack: Child<{ url: string }>, limits: Limits | null, N: number): Promise<ScenarioResult> {
-  const LEAD_S = leadS(N, "debrief");
+async function debriefScenario(prefix: string, name: string, slack: Child<{ url: string }>, limits: Limits | null, N: number, warmup: number): Promise<ScenarioResult> {
+  const LEAD_S = leadS(N, "debrief", warmup);
   const limitText = limits
     ? `chat.postMessage ${limits.perConversationPerSecond}/s per conversation, ${limits.workspacePerMinute}/min per workspace (burst ${limits.workspaceBurst}), 429 + Retry-After`
     : "no rate limits";
@@ -207,30 +224,35 @@ async function debriefScenario(prefix: string, name: string, slack: Child<{ url:
   });
   children.add(worker);
   try {
-    const cpuBefore = await worker.call<NodeJS.CpuUsage>("cpu");
     const startedAt = Date.now();
-    const incidents = Math.ceil(N / PER_INCIDENT);
+    // People 0 … warmup-1 (the first incidents) are the warm-up's; the rest, the measured burst's.
+    const warmOffsets = warmupOffsets(warmup);
+    const offsets = dueOffsets(N);
     const seeded = await seedDebrief(readConfig(debriefEnv), {
-      count: N,
+      count: warmup + N,
       peoplePerIncident: PER_INCIDENT,
       // Incident k counts as logged at start + its offset, so its people's prompts are due LEAD_S later.
-      loggedAt: (k) => new Date(startedAt + Math.floor((k * SPREAD_S * 1000) / incidents)),
+      loggedAt: (k) => new Date(startedAt + (k * PER_INCIDENT < warmup ? warmOffsets[k * PER_INCIDENT]! : offsets[k * PER_INCIDENT - warmup]!)),
     });
-    const dues = [...seeded.dueByUser.values()];
+    if (seeded.dueByUser.size !== warmup + N) throw new Error(`expected ${warmup + N} prompts, found ${seeded.dueByUser.size}`);
+    const warmUsers = new Set(Array.from({ length: warmup }, (_, n) => userIdOf(n)));
+    const dueByUser = new Map([...seeded.dueByUser].filter(([user]) => !warmUsers.has(user)));
+    const dues = [...dueByUser.values()];
     const firstDue = Math.min(...dues);
     const lastDue = Math.max(...dues);
     console.log(
       `  planned and queued in ${((seeded.endedAt - seeded.startedAt) / 1000).toFixed(1)} s; ` +
-        `${seeded.dueByUser.size} prompts due from ${((firstDue - Date.now()) / 1000).toFixed(1)} s to ${((lastDue - Date.now()) / 1000).toFixed(1)} s from now`,
+        `${dueByUser.size} prompts due from ${((firstDue - Date.now()) / 1000).toFixed(1)} s to ${((lastDue - Date.now()) / 1000).toFixed(1)} s from now` +
+        (warmup > 0 ? ` (and ${warmup} to warm up, ${WARMUP_BEFORE_MS / 1000} s before)` : ""),
     );
-    if (seeded.dueByUser.size !== N) throw new Error(`expected ${N} prompts, found ${seeded.dueByUser.size}`);
     await until(firstDue);
+    const cpuBefore = await worker.call<NodeJS.CpuUsage>("cpu");
     const before = cpuSnapshot();
     if (PROFILE) {
       await worker.call("timings");
       await worker.call("startProfile");
     }
-    await awaitDeliveries(() => slack.call<SlackProgress>("progress"), N, lastDue);
+    await awaitDeliveries(() => slack.call<SlackProgress>("progress"), warmup + N, lastDue);
     const shares = cpuShares(before, cpuSnapshot());
     if (PROFILE) {
       const profile = `${prefix}-${name.replace(/\W+/g, "-")}.cpuprofile`;
@@ -242,12 +264,14 @@ async function debriefScenario(prefix: string, name: string, slack: Child<{ url:
     const cpuAfter = await worker.call<NodeJS.CpuUsage>("cpu");
     const stored = await storedCounts(place.databaseUrl);
     const posts = seen.posts.map((p) => [p.channel, p.at] as const);
-    const summary = summarizeDeliveries(seeded.dueByUser, posts);
-    const stages = stagesOf(await promptTimes(place.databaseUrl), posts);
-    if (summary.strangers > 0) console.log(`  ${summary.strangers} messages to people who were not due one`);
+    const summary = summarizeDeliveries(dueByUser, posts);
+    const stages = stagesOf((await promptTimes(place.databaseUrl)).filter((t) => !warmUsers.has(t.userId)), posts);
+    const warmDueByUser = new Map([...seeded.dueByUser].filter(([user]) => warmUsers.has(user)));
+    if (summary.strangers > warmup) console.log(`  ${summary.strangers - warmup} messages to people who were not due one`);
     return {
       name,
       ...summary,
+      warmup: warmup > 0 ? summarizeDeliveries(warmDueByUser, posts).lateness : null,
       allowedMs: limits ? allowedByLimits(dues, limits) : null,
       limits,
       limited: { conversation: seen.limitedConversation, workspace: seen.limitedWorkspace },
@@ -296,7 +320,8 @@ async function main(): Promise<void> {
   const about = { ...machine(), debrief: revision() };
   console.log(`prompt-fanout bench: Debrief ${about.debrief}; ${about.cpus} CPUs (${about.cpuModel}), Node ${about.node}`);
   console.log(
-    `${N} prompts for ${N} people (${LIMITED_N} with limits), due evenly over ${SPREAD_S} s starting ${leadS(N, "debrief")} s after setup begins; ` +
+    `${N} prompts for ${N} people (${LIMITED_N} with limits), due evenly over ${SPREAD_S} s starting ${leadS(N, "debrief", WARMUP)} s after setup begins, ` +
+      `after a warm-up of ${WARMUP} not counted; ` +
       `scenarios: ${SCENARIOS.join(", ")}; logs: ${prefix}-*.log`,
   );
   const atStart = await waitForQuiet(QUIET_S * 1000);
@@ -305,9 +330,12 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   const slack = await startChild<{ url: string }>("fake Slack", here("fake-slack-server.ts"), { logFile: `${prefix}-fake-slack.log` });
   children.add(slack);
-  if (SCENARIOS.includes("bare")) results.push(await bareScenario(prefix, dueOffsets(N)));
-  if (SCENARIOS.includes("debrief")) results.push(await debriefScenario(prefix, "Debrief, no limits", slack, null, N));
-  if (SCENARIOS.includes("limited")) results.push(await debriefScenario(prefix, "Debrief, Slack-like limits", slack, LIMITS, LIMITED_N));
+  // Both workers with no limits warm up the same way; the limited scenario measures throughput, which a warm-up would
+  // only share the workspace's allowance with.
+  const warmup = Math.ceil(WARMUP / PER_INCIDENT) * PER_INCIDENT;
+  if (SCENARIOS.includes("bare")) results.push(await bareScenario(prefix, dueOffsets(N), warmup));
+  if (SCENARIOS.includes("debrief")) results.push(await debriefScenario(prefix, "Debrief, no limits", slack, null, N, warmup));
+  if (SCENARIOS.includes("limited")) results.push(await debriefScenario(prefix, "Debrief, Slack-like limits", slack, LIMITS, LIMITED_N, 0));
 
   console.log(`\n${table(results)}\n`);
   console.log(conclusions(results));
@@ -315,7 +343,7 @@ async function main(): Promise<void> {
   writeFileSync(
     json,
     JSON.stringify(
-      { startedAt: startedAt.toISOString(), machine: { ...about, cpuBeforeStart: atStart }, plan: { N, LIMITED_N, SPREAD_S, PER_INCIDENT, leadS: { bare: leadS(N, "bare"), debrief: leadS(N, "debrief"), limited: leadS(LIMITED_N, "debrief") }, LIMITS }, results },
+      { startedAt: startedAt.toISOString(), machine: { ...about, cpuBeforeStart: atStart }, plan: { N, LIMITED_N, SPREAD_S, PER_INCIDENT, WARMUP, leadS: { bare: leadS(N, "bare", WARMUP), debrief: leadS(N, "debrief", WARMUP), limited: leadS(LIMITED_N, "debrief") }, LIMITS }, results },
       (_key, value: unknown) => (value === Infinity ? null : value),
       2,
     ),

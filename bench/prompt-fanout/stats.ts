@@ -23,6 +23,8 @@ export interface ScenarioResult {
   duplicates: number;
   /** Delivered (first time) minus due, ms; a prompt never delivered counts as infinitely late. */
   lateness: Percentiles;
+  /** The same for the warm-up burst before it (not counted in the rest): the first burst after the worker started. */
+  warmup?: Percentiles | null;
   /** Due times span: first due → last due, ms. */
   dueSpanMs: number;
   /** First due → last delivered, ms (Infinity when something was lost). */
