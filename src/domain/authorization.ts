@@ -36,16 +36,20 @@ export const RULES = {
   },
   setManager: {
     act: "set someone's manager",
-    who: "an admin, or the lead of that person's team (never about themselves)",
-    allows: (f: Standing & { leadsPersonsTeam: boolean; aboutThemselves: boolean }) => !f.aboutThemselves && (f.admin || f.leadsPersonsTeam),
+    who: "an admin, or the lead of that person's team (never about themselves; someone with no team yet: the lead of this channel's team, unless they are in another team's incidents)",
+    // Someone with no home team may still be in another team's incidents (mentioned in a report): a lead who could
+    // place them could make an accomplice their manager and read those incidents, restricted ones included.
+    allows: (f: Standing & { leadsPersonsTeam: boolean; aboutThemselves: boolean; inOtherTeamsIncidents: boolean }) =>
+      !f.aboutThemselves && (f.admin || (f.leadsPersonsTeam && !f.inOtherTeamsIncidents)),
   },
   setHomeTeam: {
     act: "change someone's home team",
-    who: "an admin, or the lead of the team they leave (someone with no team yet: the lead of the team they join; their first report from a team channel also sets it)",
+    who: "an admin, or the lead of the team they leave (someone with no team yet: the lead of the team they join, unless they are in another team's incidents; their first report from a team channel also sets it)",
     // Not the lead they would join: else any lead could take a member of another team, make an accomplice their
-    // manager, and read their restricted incidents (issue "Trust", finding 1).
-    allows: (f: Standing & { hasTeam: boolean; leadsOldTeam: boolean; leadsNewTeam: boolean }) =>
-      f.admin || (f.hasTeam ? f.leadsOldTeam : f.leadsNewTeam),
+    // manager, and read their restricted incidents (issue "Trust", finding 1). The same holds for someone with no team
+    // yet who is in another team's incidents.
+    allows: (f: Standing & { hasTeam: boolean; leadsOldTeam: boolean; leadsNewTeam: boolean; inOtherTeamsIncidents: boolean }) =>
+      f.admin || (f.hasTeam ? f.leadsOldTeam : f.leadsNewTeam && !f.inOtherTeamsIncidents),
   },
   seeIncident: {
     act: "see an incident's details",

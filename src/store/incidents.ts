@@ -152,6 +152,23 @@ export async function findIncidentsByIds(db: DbOrTx, ids: readonly number[]): Pr
   return rows.map((row) => toIncident(row, involved.get(row.id) ?? []));
 }
 
+/** The teams whose incidents a person reported or is involved in, by id: whose lead may speak for them. */
+export async function teamsOfIncidentsWith(db: DbOrTx, personId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom("incident")
+    .select("team_id")
+    .distinct()
+    .where("team_id", "is not", null)
+    .where((eb) =>
+      eb.or([
+        eb("reporter_id", "=", personId),
+        eb.exists(eb.selectFrom("incident_person").select("incident_person.person_id").whereRef("incident_person.incident_id", "=", "incident.id").where("incident_person.person_id", "=", personId)),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.team_id!);
+}
+
 /** An incident row with the people involved in it. */
 async function withInvolved(db: DbOrTx, row: IncidentRow | undefined): Promise<Incident | undefined> {
   if (!row) return undefined;

@@ -238,7 +238,7 @@ describe("reporting lines", () => {
     await say("ULEAD", "manager <@USAM> <@UMGR>");
     for (const who of ["UOTHER", "USAM", "UMGR", "UFRIEND"]) {
       expect(await say(who, "manager <@USAM> <@UFRIEND>"), who).toContain(
-        "Only an admin, or the lead of that person's team (never about themselves), can set someone's manager.",
+        "Only an admin, or the lead of that person's team (never about themselves; someone with no team yet: the lead of this channel's team, unless they are in another team's incidents), can set someone's manager.",
       );
     }
     expect(await person("USAM")).toMatchObject({ manager_id: "slack:T1:UMGR" });
@@ -320,7 +320,7 @@ describe("home teams", () => {
     await say(interaction("ULEAD", "COAK"), "member <@USAM>");
     expect(await person("USAM")).toMatchObject({ team_id: await oak() });
     const refusal =
-      "Only an admin, or the lead of the team they leave (someone with no team yet: the lead of the team they join; their first report from a team channel also sets it), can change someone's home team.";
+      "Only an admin, or the lead of the team they leave (someone with no team yet: the lead of the team they join, unless they are in another team's incidents; their first report from a team channel also sets it), can change someone's home team.";
     expect(await say(interaction("UOTHER", "CELM"), "member <@USAM>")).toContain(refusal);
     expect(await person("USAM")).toMatchObject({ team_id: await oak() });
 
@@ -368,6 +368,28 @@ describe("a hostile colleague", () => {
     const seen = textOf(replyOf(await debrief.command(interaction("UOUTSIDER"), "incident", "show INC-1")));
     expect(seen).not.toContain("Disclosure");
     expect(seen).toContain("restricted");
+  });
+
+  it("cannot place someone who is only mentioned in this team's incidents, and so read a restricted one, from a team they lead elsewhere", async () => {
+    await say(interaction("UADMIN", "CMINE", "mine"), "setup");
+    await say(interaction("UADMIN", "CMINE", "mine"), "lead <@UOUTSIDER>");
+    // Sam is involved (mentioned), not yet anyone's member: no home team.
+    await debrief.command(interaction("UREPORTER", TEAM_CHANNEL), "incident", "safeguarding Disclosure about a staff member <@USAM>");
+    expect(await person("USAM")).toMatchObject({ team_id: null });
+
+    expect(await say(interaction("UOUTSIDER", "CMINE"), "manager <@USAM> <@UACCOMPLICE>")).toContain(
+      "Only an admin, or the lead of that person's team (never about themselves; someone with no team yet: the lead of this channel's team, unless they are in another team's incidents), can set someone's manager.",
+    );
+    expect(await say(interaction("UOUTSIDER", "CMINE"), "member <@USAM>")).toContain("can change someone's home team");
+    expect(await person("USAM")).toMatchObject({ team_id: null, manager_id: null });
+    expect(await audit("person.manager_set")).not.toContainEqual(expect.objectContaining({ subject: "slack:T1:USAM" }));
+    expect(await dmsTo("USAM")).not.toContainEqual(expect.stringContaining("UACCOMPLICE"));
+    const seen = textOf(replyOf(await debrief.command(interaction("UACCOMPLICE"), "incident", "show INC-1")));
+    expect(seen).not.toContain("Disclosure");
+
+    // Their own team's lead still can, and an admin from anywhere.
+    expect(await say(interaction("ULEAD", TEAM_CHANNEL), "manager <@USAM> <@UMGR>")).toContain("Reporting line set");
+    expect(await person("USAM")).toMatchObject({ manager_id: "slack:T1:UMGR" });
   });
 
   it("cannot divert a new colleague's safeguarding reports to a team they lead elsewhere", async () => {

@@ -24,10 +24,20 @@ describe("who may do what", () => {
   });
 
   it("never lets anyone set a reporting line about themselves, admins included", () => {
-    expect(RULES.setManager.allows({ admin: true, leadsPersonsTeam: true, aboutThemselves: true })).toBe(false);
-    expect(RULES.setManager.allows({ admin: true, leadsPersonsTeam: false, aboutThemselves: false })).toBe(true);
-    expect(RULES.setManager.allows({ admin: false, leadsPersonsTeam: true, aboutThemselves: false })).toBe(true);
-    expect(RULES.setManager.allows({ admin: false, leadsPersonsTeam: false, aboutThemselves: false })).toBe(false);
+    const no = { inOtherTeamsIncidents: false };
+    expect(RULES.setManager.allows({ ...no, admin: true, leadsPersonsTeam: true, aboutThemselves: true })).toBe(false);
+    expect(RULES.setManager.allows({ ...no, admin: true, leadsPersonsTeam: false, aboutThemselves: false })).toBe(true);
+    expect(RULES.setManager.allows({ ...no, admin: false, leadsPersonsTeam: true, aboutThemselves: false })).toBe(true);
+    expect(RULES.setManager.allows({ ...no, admin: false, leadsPersonsTeam: false, aboutThemselves: false })).toBe(false);
+  });
+
+  it("leaves someone with no team yet who is in another team's incidents to an admin, for their manager and home team", () => {
+    expect(RULES.setManager.allows({ admin: false, leadsPersonsTeam: true, aboutThemselves: false, inOtherTeamsIncidents: true })).toBe(false);
+    expect(RULES.setManager.allows({ admin: true, leadsPersonsTeam: false, aboutThemselves: false, inOtherTeamsIncidents: true })).toBe(true);
+    const teamless = { hasTeam: false, leadsOldTeam: false, leadsNewTeam: true };
+    expect(RULES.setHomeTeam.allows({ ...teamless, admin: false, inOtherTeamsIncidents: true })).toBe(false);
+    expect(RULES.setHomeTeam.allows({ ...teamless, admin: false, inOtherTeamsIncidents: false })).toBe(true);
+    expect(RULES.setHomeTeam.allows({ ...teamless, admin: true, inOtherTeamsIncidents: true })).toBe(true);
   });
 
   it("keeps a team's first lead for admins, and hands it on only by an admin or the current lead", () => {
