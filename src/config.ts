@@ -71,13 +71,20 @@ function refuse(ctx: z.RefinementCtx, message: string): never {
   return z.NEVER;
 }
 
-/** One ISO-8601 duration, read by luxon; negative ones are refused too. */
+/**
+ * The longest any setting's duration may be. Every one of them (a prompt's offset, a reminder, a gap, an escalation
+ * step, the sweep) is added to a date: a value of thousands of years made dates no database can store, and every
+ * report in the team failed with it.
+ */
+const LONGEST_MS = 366 * 24 * 3600_000;
+
+/** One ISO-8601 duration, read by luxon; negative ones and ones longer than a year are refused too. */
 const isoDuration = (name: string) =>
   z.string().transform((value, ctx) => {
     const d = Duration.fromISO(value.trim());
-    return d.isValid && d.toMillis() >= 0
-      ? d
-      : refuse(ctx, `${name}="${value}" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.`);
+    if (!d.isValid || !(d.toMillis() >= 0)) return refuse(ctx, `${name}="${value}" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.`);
+    if (d.toMillis() > LONGEST_MS) return refuse(ctx, `${name}="${value}" is longer than a year; use at most P1Y, e.g. P30D or P6M.`);
+    return d;
   });
 
 /** The comma-separated items of a list, trimmed. */

@@ -3,7 +3,7 @@ import { readConfig, type Config } from "../../src/config.ts";
 import { createDebrief } from "../../src/create-debrief.ts";
 import type { Debrief, Interaction } from "../../src/interaction.ts";
 import { FakeDirectory, FakeScheduler, interaction, silentLog } from "../support/fakes.ts";
-import { textOf } from "../support/outcomes.ts";
+import { replyOf, textOf } from "../support/outcomes.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 
 let database: TestDatabase;
@@ -171,6 +171,18 @@ describe("a team's settings", () => {
     const oak = await say(interaction("USAM", OAK), "settings");
     expect(oak).toContain("Time zone: Europe/Dublin · team");
     expect(oak).toContain("Reflection prompts after: P1D, P7D, P30D · default");
+  });
+
+  it("refuse a duration longer than a year, and a stored one is ignored, so reports and prompts go on", async () => {
+    const reply = await say(interaction("ULEAD", OAK), "settings reflection-schedule PT5S,P300000Y");
+    expect(reply).toContain('reflection-schedule="P300000Y" is longer than a year; use at most P1Y');
+    expect(await say(interaction("ULEAD", OAK), "settings escalation-ladder PT0S:owner,P300000Y:lead")).toContain("is longer than a year");
+    expect(await stored("oak-house")).toEqual({});
+    // A value stored before the limit (or written by hand) no longer reads: the default holds and reports are logged.
+    await database.db.updateTable("team").set({ settings: JSON.stringify({ REFLECTION_SCHEDULE: "PT5S,P300000Y" }) }).where("name", "=", "oak-house").execute();
+    expect(await say(interaction("USAM", OAK), "settings")).toContain("Reflection prompts after: P1D, P7D, P30D · default");
+    const logged = textOf(replyOf(await debrief.command(interaction("USAM", OAK), "incident", "medication low Wrong dose at tea time")));
+    expect(logged).toMatch(/Logged INC-\d+/);
   });
 
   it("keep the default where a stored value no longer reads", async () => {

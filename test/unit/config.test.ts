@@ -70,6 +70,10 @@ describe("a bad value stops start-up with one line naming the variable and what 
     [{ REFLECTION_REMINDER: "-P1D" }, 'REFLECTION_REMINDER="-P1D" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.'],
     [{ PROMPT_MIN_GAP: "1h" }, 'PROMPT_MIN_GAP="1h" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.'],
     [{ SWEEP_EVERY: "PT0.5S" }, "SWEEP_EVERY must be at least one second (PT1S)."],
+    // Every duration is added to a date: thousands of years make dates no database can store.
+    [{ REFLECTION_SCHEDULE: "PT5S,P300000Y" }, 'REFLECTION_SCHEDULE="P300000Y" is longer than a year; use at most P1Y, e.g. P30D or P6M.'],
+    [{ REFLECTION_REMINDER: "P367D" }, 'REFLECTION_REMINDER="P367D" is longer than a year; use at most P1Y, e.g. P30D or P6M.'],
+    [{ ESCALATION_LADDER: "PT0S:owner,P300000Y:lead" }, 'ESCALATION_LADDER="P300000Y" is longer than a year; use at most P1Y, e.g. P30D or P6M.'],
     [{ SWEEP_EVERY: "often" }, 'SWEEP_EVERY="often" is not an ISO-8601 duration; use a form like PT1H, P1D or P1DT12H.'],
     [
       { ESCALATION_LADDER: "P1D:boss" },
