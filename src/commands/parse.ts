@@ -159,8 +159,26 @@ function parseIncident(words: Words): Outcome {
   if (words.count === 1 && (words.keyword(0) === "show" || words.keyword(0) === "close")) {
     return problem(`Which incident? Add its reference, e.g. /incident ${words.keyword(0)} INC-12${words.keyword(0) === "close" ? " <lesson>" : ""}.`);
   }
-  return incidentSubcommand(words) ?? quickLog(words);
+  return incidentSubcommand(words) ?? mistypedSubcommand(words) ?? quickLog(words);
 }
+
+/**
+ * A show, close or list that plainly meant to be one but does not fit its shape: asked about, never logged. Logged, it
+ * would be announced to the team, and what follows a reference ("show INC-3 YP-12 said…") can be sensitive.
+ */
+function mistypedSubcommand(words: Words): Problem | undefined {
+  const first = words.keyword(0);
+  if (first === "list" && words.count === 2) return extraWords(words, 1, "/incident list takes nothing more");
+  if (first !== "show" && first !== "close") return undefined;
+  const second = words.at(1);
+  if (parseIncidentRef(second) === undefined) {
+    return meantAsIncidentRef(second) ? problem(`${quote(second)} isn't an incident reference: one looks like INC-12.`) : undefined;
+  }
+  return first === "show" ? extraWords(words, 2, "/incident show takes one reference") : undefined;
+}
+
+/** "INC-1.5", "inc--1", "INC-１", "INC99…": meant as a reference; "incontinence" is not. */
+const meantAsIncidentRef = (word: string): boolean => /^inc(?![a-z])/i.test(word.normalize("NFKC"));
 
 /** A subcommand only when the whole shape fits, so "close call with a car" is logged, not a failed close. */
 function incidentSubcommand(words: Words): Command | undefined {

@@ -128,9 +128,24 @@ describe("/incident", () => {
     ["show of aggression in the lounge"],
     ["list of missing meds"],
     ["help needed with night cover"],
-    ["show INC-12 to the manager"],
+    ["show incontinence pads ran out"],
+    ["close INCIDENT door left open"],
+    ["list of medications not updated"],
   ])("logs %j as an incident because it is not shaped like a subcommand", (text) => {
     expect(incident(text)).toEqual({ kind: "incident.log", category: null, harm: null, summary: text });
+  });
+
+  it.each([
+    ["show INC-1 please", "/incident show takes one reference, so I wasn't sure what to do with `please`."],
+    ["show INC-3 YP-12 said he was hit", "/incident show takes one reference, so I wasn't sure what to do with `YP-12 said he was hit`."],
+    ["show INC--1", "`INC--1` isn't an incident reference: one looks like INC-12."],
+    ["show INC-1.5", "`INC-1.5` isn't an incident reference: one looks like INC-12."],
+    ["show INC-１", "`INC-１` isn't an incident reference: one looks like INC-12."],
+    ["show INC-99999999999999999999", "`INC-99999999999999999999` isn't an incident reference: one looks like INC-12."],
+    ["close INC-99999999999999999999 lesson x", "`INC-99999999999999999999` isn't an incident reference: one looks like INC-12."],
+    ["list open", "/incident list takes nothing more, so I wasn't sure what to do with `open`."],
+  ])("asks about %j, a show, close or list mistyped, rather than announcing it to the team as an incident", (text, said) => {
+    expect(incident(text)).toMatchObject({ kind: "invalid", problem: expect.stringContaining(said) });
   });
 
   it("keeps &, < and > in the summary as the user typed them", () => {
