@@ -174,6 +174,14 @@ describe("answering", () => {
     const again = errorsOf(await debrief.submitForm(dm("USAM"), form.id, answersFor(form, { q0: "something else" }), form.state));
     expect(Object.values(again).join(" ")).toContain("already answered");
     expect(await database.db.selectFrom("reflection").select("answers").execute()).toHaveLength(1);
+
+    // Nor can the answered prompt be turned into "I wasn't involved" by a press replayed after its button went.
+    const declined = textOf(replyOf(await debrief.press(dm("USAM"), "reflection.not_involved", promptId)));
+    expect(declined).toContain("You have already answered this reflection on INC-1, so you stay listed as involved and nothing was changed.");
+    const involved = await database.db.selectFrom("incident_person").innerJoin("person", "person.id", "incident_person.person_id").select("user_id").execute();
+    expect(involved.map((r) => r.user_id)).toContain("USAM");
+    expect((await messagesTo("UALICE")).map((m) => textOf(m.view)).join(" ")).not.toContain("says they were not involved");
+    expect(await database.db.selectFrom("audit_log").select("action").where("action", "=", "incident.involved_changed").execute()).toEqual([]);
   });
 
   it("keeps what they wrote when nothing was answered, or an answer is too long", async () => {

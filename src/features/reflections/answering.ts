@@ -196,6 +196,10 @@ export async function declineInvolvement(deps: CoreDeps, interaction: Interactio
   const { lines, deliveryIds } = await deps.db.transaction().execute(async (tx) => {
     const prompt = await ownPrompt(tx, person, promptId, { forUpdate: true });
     const incident = await incidentOf(tx, prompt);
+    // A press replayed after answering (its button is gone from the message): having reflected on it, they were there.
+    if (prompt.status === "answered") {
+      throw new DomainError("INVALID", `You have already answered this reflection on ${incident.ref}, so you stay listed as involved and nothing was changed.`);
+    }
     if (incident.reporterId === person.id) throw new DomainError("INVALID", `You reported ${incident.ref}, so you stay on its record.`);
     if (!incident.involved.includes(person.id)) throw new DomainError("INVALID", `You are not listed as involved in ${incident.ref}; nothing was changed.`);
     await removeInvolved(tx, incident.id, person.id);
