@@ -217,7 +217,7 @@ describe("a restricted incident's shared lesson", () => {
     const promptId = (await promptMessagesTo("USAM"))[0]!.view.buttons![0]!.value;
     const form = formOf(await debrief.press(dm("USAM"), "reflection.reflect", promptId));
     const thanks = doneOf(await debrief.submitForm(dm("USAM"), form.id, answersFor(form, { q0: SAM_SECRET, lesson: SAM_LESSON, named: "named" }), form.state));
-    expect(textOf(thanks)).toContain("went to the team's lead");
+    expect(textOf(thanks)).toContain("went to the team's lead, with your name, who may post it in #oak-house without the incident's details or your name.");
     const channelPosts = () => database.db.selectFrom("delivery").select("view").where("target_kind", "=", "channel").where("dedupe_key", "like", "reflection-%").execute();
     expect(await channelPosts()).toHaveLength(0);
     const [toLead] = (await messagesTo("ULEAD")).filter((m) => m.key.startsWith("reflection-"));
@@ -231,6 +231,9 @@ describe("a restricted incident's shared lesson", () => {
     expect(posted).toContain(SAM_LESSON);
     expect(posted).not.toContain("Disclosure during key work");
     expect(posted).not.toContain(SAM_SECRET);
+    // Sam chose to be named, but a name beside a restricted reference says who was involved in it.
+    expect(posted).not.toContain("USAM");
+    expect(posted).toContain("Shared anonymously");
   });
 });
 

@@ -152,7 +152,7 @@ async function shareLesson(
   const lead = team.leadId ? await findPerson(tx, team.leadId) : undefined;
   if (!lead) return { fate: `${incident.ref} is restricted and #${team.name} has no lead to pass it on, so your lesson is kept with your reflection only.`, requests: [] };
   return {
-    fate: `${incident.ref} is restricted, so your lesson went to the team's lead, ${how}, who may post it in #${team.name} without the incident's details.`,
+    fate: `${incident.ref} is restricted, so your lesson went to the team's lead, ${how}, who may post it in #${team.name} without the incident's details or your name.`,
     requests: [{ dedupeKey: `reflection-${prompt.id}-lesson-lead`, target: { kind: "person", person: lead.ref }, view: lessonForLead(incident.ref, lesson, author, team.name, prompt.id) }],
   };
 }
@@ -235,12 +235,13 @@ export async function postLesson(deps: CoreDeps, interaction: Interaction, promp
   if (!shared || !incident || !team || team.leadId !== actor.id) {
     throw new DomainError("FORBIDDEN", "Only the team's lead can post a lesson passed to them.");
   }
-  const author = shared.named ? await findPerson(deps.db, shared.authorId) : undefined;
   const ids = await recordDeliveries(deps.db, [
     {
       dedupeKey: `reflection-${promptId}-lesson`,
       target: { kind: "channel", channel: channelBeside(actor.ref, team.channelId) },
-      view: lessonPost(incident.ref, shared.lesson, author ? personName(author) : null),
+      // Never named, even when the author chose to be: a name beside a restricted reference tells the channel who was
+      // involved in it, which is one of the incident's details. The lead, in its circle, saw the name.
+      view: lessonPost(incident.ref, shared.lesson, null),
     },
   ]);
   await scheduleQuietly(deps, ids);

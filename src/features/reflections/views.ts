@@ -204,7 +204,7 @@ export function lessonForLead(ref: string, lesson: string, author: PersonName | 
     title: `A lesson shared from ${ref}`,
     sections: [
       { text: lesson },
-      { text: `${ref} is restricted, so the lesson came to you first. Posting it shows #${channelName} the reference and the lesson only, none of the incident's details.` },
+      { text: `${ref} is restricted, so the lesson came to you first. Posting it shows #${channelName} the reference and the lesson only: none of the incident's details, nor who shared it.` },
     ],
     context: author ? ["Shared by ", mention(author)] : "Shared anonymously by someone who reflected on it.",
     buttons: [{ id: IDS.postLesson, label: `Post in #${channelName}`, value: promptId, style: "primary" }],
