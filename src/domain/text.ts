@@ -13,17 +13,25 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 // which right-to-left writers need, and are kept.
 const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
+// Invisible and meaning nothing to a reader, but able to hide inside a word, a name or a reference: the zero-width space,
+// the word joiner and the byte order mark. The zero-width joiner and non-joiner stay: emoji and several scripts need them.
+const INVISIBLES = /[\u200b\u2060\ufeff]/g;
+
+// The line and paragraph separators are line breaks by another name; some clients show them as one, some not at all.
+const SEPARATORS = /[\u2028\u2029]/g;
+
 // Half of a surrogate pair is no character. Postgres refuses it inside JSON (the audit log, a message's view), so it
 // becomes U+FFFD, as saving it as UTF-8 in a text column would make it anyway.
 const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Text as typed, without what cannot be stored or shown safely: line breaks are kept (a Windows or old Mac break
- * becomes `\n`), a tab becomes a space as it would look, other control and direction-override characters go, and half
- * a surrogate pair becomes U+FFFD.
+ * becomes `\n`, and so does a line or paragraph separator), a tab becomes a space as it would look, other control,
+ * invisible and direction-override characters go, and half a surrogate pair becomes U+FFFD.
  */
 export function cleanText(text: string): string {
-  return withoutDirectionControls(text.replace(/\r\n?/g, "\n").replace(/\t/g, " ").replace(CONTROLS, "").replace(LONE_SURROGATES, "\ufffd"));
+  const lines = text.replace(/\r\n?/g, "\n").replace(SEPARATORS, "\n").replace(/\t/g, " ");
+  return withoutDirectionControls(lines.replace(CONTROLS, "").replace(INVISIBLES, "").replace(LONE_SURROGATES, "\ufffd"));
 }
 
 /** Text without the characters that reorder what follows them; renderers use it for text stored before cleaning. */

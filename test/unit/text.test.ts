@@ -15,6 +15,12 @@ describe("text as it comes in", () => {
     expect(cleanText(`INC-1 ${overrides}gnp.exe`)).toBe("INC-1 gnp.exe");
   });
 
+  it("loses zero-width spaces, word joiners and byte order marks, and makes line and paragraph separators line breaks", () => {
+    expect(cleanText("\ufeffINC\u200b-1 from s\u2060am\u2028second line\u2029third")).toBe("INC-1 from sam\nsecond line\nthird");
+    // The joiners emoji and some scripts need are kept.
+    expect(cleanText("👩\u200d👧 \u0645\u200c\u06cc")).toBe("👩\u200d👧 \u0645\u200c\u06cc");
+  });
+
   it("keeps direction marks, emoji and the letters of every script as typed", () => {
     const typed = "Met \u200fمريم\u200e at Oak House 👩🏽‍⚕️ — café, Łódź";
     expect(cleanText(typed)).toBe(typed);
