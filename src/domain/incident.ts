@@ -81,6 +81,16 @@ export const SERVICE_USER_REF_MAX = 50;
 export const IMMEDIATE_ACTION_MAX = 3000;
 /** A few sentences the team reads when the incident is closed, typed after /incident close. */
 export const LESSON_MAX = 1000;
+/**
+ * Staff involved in one incident, at most: each joins the circle that reads it and is asked to reflect, so a report
+ * mentioning a whole workspace would open it to everyone and send each of them prompts.
+ */
+export const INVOLVED_MAX = 20;
+
+/** Why so many people cannot all be involved, or undefined when they can. */
+export function tooManyInvolved(count: number): string | undefined {
+  return count > INVOLVED_MAX ? `An incident can have at most ${INVOLVED_MAX} staff involved; this names ${count}.` : undefined;
+}
 
 export function emptyDraft(): IncidentDraft {
   return {

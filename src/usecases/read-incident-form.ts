@@ -10,6 +10,7 @@ import {
   LOCATION_MAX,
   SERVICE_USER_REF_MAX,
   SUMMARY_MAX,
+  tooManyInvolved,
   WHAT_HAPPENED_MAX,
   type ExternalNotification,
   type IncidentDraft,
@@ -85,10 +86,14 @@ export function readIncidentForm(values: FormValues, now: Date): ReadForm {
     else if (kind) errors[id] = identifierWarning(kind);
   }
 
+  const involved = [...new Set(list(values.involved))];
+  const crowded = tooManyInvolved(involved.length);
+  if (crowded) errors.involved = crowded;
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    involvedUserIds: list(values.involved),
+    involvedUserIds: involved,
     draft: {
       eventType: eventType as IncidentDraft["eventType"],
       category: category!,

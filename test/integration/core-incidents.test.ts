@@ -148,6 +148,19 @@ describe("quick log", () => {
     expect(await incidentCount()).toBe(0);
   });
 
+  it("refuses a quick log mentioning more than 20 staff, keeping what was typed, and stores and sends nothing", async () => {
+    await teamWithLead(null);
+    const everyone = Array.from({ length: 21 }, (_, n) => `<@UP${n}>`).join(" ");
+    const reply = await say("UALICE", "incident", `medication low Mass mention ${everyone}`);
+    expect(reply).toContain("Nothing was logged. An incident can have at most 20 staff involved; this names 21.");
+    expect(reply).toContain("Mass mention");
+    expect(await incidentCount()).toBe(0);
+    expect(await deliveries()).toEqual([]);
+    // Twenty, each named once however often mentioned, is fine.
+    const twenty = Array.from({ length: 20 }, (_, n) => `<@UP${n}>`).join(" ");
+    expect(await say("UALICE", "incident", `medication low Busy shift ${twenty} <@UP0>`)).toContain("Logged INC-1");
+  });
+
   it("logs a summary typed with a NUL byte and a tab, saving it without them", async () => {
     await teamWithLead(null);
     expect(await say("UALICE", "incident", "medication Missed\u0000 evening\tmeds")).toContain("Logged INC-1");
@@ -249,6 +262,13 @@ describe("the incident form", () => {
       kind: "errors",
       errors: { category: expect.stringMatching(/listed categories/), summary: expect.stringMatching(/summary/) },
     });
+    expect(await incidentCount()).toBe(0);
+  });
+
+  it("refuses more than 20 staff involved beside the input, and saves nothing", async () => {
+    const involved = Array.from({ length: 21 }, (_, n) => `UP${n}`);
+    const submission = await debrief.submitForm(interaction("UALICE"), "incident.new", { category: "medication", summary: "Busy shift", involved }, "");
+    expect(submission).toEqual({ kind: "errors", errors: { involved: "An incident can have at most 20 staff involved; this names 21." } });
     expect(await incidentCount()).toBe(0);
   });
 

@@ -4,7 +4,7 @@ import { grammarRoute } from "../../commands/route.ts";
 import type { Feature, Request } from "../../core/feature.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { findIdentifier, identifierWarning } from "../../domain/identifiers.ts";
-import { emptyDraft, SUMMARY_MAX, WHAT_HAPPENED_MAX } from "../../domain/incident.ts";
+import { emptyDraft, SUMMARY_MAX, tooManyInvolved, WHAT_HAPPENED_MAX } from "../../domain/incident.ts";
 import { mentionedIds, withNames } from "../../domain/mentions.ts";
 import { parseIncidentRef } from "../../domain/references.ts";
 import { overLimit } from "../../domain/text.ts";
@@ -50,7 +50,10 @@ async function runIncident({ deps, interaction, help }: Request, command: Incide
       const found = findIdentifier(command.summary);
       if (found) return reply(problemView(`Nothing was logged. ${identifierWarning(found)}`, undefined, command.summary));
       // People mentioned are involved, as if picked in the form's "Staff involved"; the summary names them.
-      const involved = await Promise.all(mentionedIds(command.summary).map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
+      const mentioned = [...new Set(mentionedIds(command.summary))];
+      const crowded = tooManyInvolved(mentioned.length);
+      if (crowded) return reply(problemView(`Nothing was logged. ${crowded} Mention only the staff who were there.`, undefined, command.summary));
+      const involved = await Promise.all(mentioned.map((id) => knownPerson(deps, mentionedRef(interaction.actor, id))));
       const names = new Map(involved.map((p) => [p.ref.userId, p.displayName]));
       const summary = withNames(command.summary, (id) => names.get(id) ?? id);
       const draft = { ...emptyDraft(), category: command.category ?? "other", physicalHarm: command.harm ?? "none", ...quickLogText(summary) };
