@@ -286,6 +286,7 @@ function inputBlock(input: Input): InputBlock {
           type: "multi_users_select",
           action_id: VALUE,
           ...(input.initial?.length ? { initial_users: [...input.initial] } : {}),
+          ...(input.maxSelected ? { max_selected_items: input.maxSelected } : {}),
         },
       };
     case "datetime":

@@ -76,7 +76,13 @@ export type Input =
   | InputBase<"text"> & { readonly multiline?: boolean; readonly maxLength?: number; readonly initial?: string }
   | InputBase<"select"> & { readonly options: readonly Option[]; readonly initial?: string }
   | InputBase<"multiselect"> & { readonly options: readonly Option[]; readonly initial?: readonly string[] }
-  | InputBase<"people"> & { readonly initial?: readonly string[]; /** Exactly one person, e.g. an owner. */ readonly single?: boolean }
+  | InputBase<"people"> & {
+      readonly initial?: readonly string[];
+      /** Exactly one person, e.g. an owner. */
+      readonly single?: boolean;
+      /** The most people that may be picked; the core refuses more anyway. */
+      readonly maxSelected?: number;
+    }
   | InputBase<"datetime"> & { readonly initial?: Date };
 
 interface InputBase<K extends string> {

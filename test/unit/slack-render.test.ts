@@ -217,6 +217,11 @@ describe("forms as modals", () => {
     expect(occurred.initial_date_time).toBe(Date.parse("2026-11-25T18:00:00Z") / 1000);
   });
 
+  it("stops a people picker at the most the form allows", () => {
+    const modal = toModal({ id: "incident.new", title: "Log an incident", submitLabel: "Log it", inputs: [{ kind: "people", id: "involved", label: "Staff involved", maxSelected: 20 }] });
+    expect((modal.blocks.find((b) => b.type === "input") as any).element).toMatchObject({ type: "multi_users_select", max_selected_items: 20 });
+  });
+
   it("asks for exactly one person with a single-user picker, and reads it back as a list of one", () => {
     const modal = toModal({ id: "action.new", title: "Add an action", submitLabel: "Add", inputs: [{ kind: "people", id: "owner", label: "Owner", single: true, initial: ["U0SAM"] }] });
     const input = modal.blocks.find((b) => b.type === "input") as any;
