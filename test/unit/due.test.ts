@@ -171,8 +171,13 @@ describe("an impossible date", () => {
     ["by 31/04", "`by 31/04` isn't a date: there is no 31 April."],
     ["12/31/2026", "`12/31/2026` isn't a date: there is no month 31 (dates go day/month/year, e.g. 01/12/2026)."],
     ["0/12", "`0/12` isn't a date: there is no 0 December."],
+    ["by 2027-01-01T00:00:00+99:00", "`by 2027-01-01T00:00:00+99:00` isn't a date: there is no offset from UTC of +99:00 (they run from -12:00 to +14:00)."],
   ])("%s is refused, saying what is wrong with it", (phrase, problem) => {
     expect(read(phrase, WED)).toBe(`problem: ${problem} ${EXAMPLES}`);
+  });
+
+  it("reads a time with a real offset from UTC", () => {
+    expect(read("by 2026-12-03T09:00:00+01:00", WED)).toBe("2026-12-03T08:00:00.000Z");
   });
 
   it("is not confused with a real one", () => {
