@@ -9,6 +9,7 @@ import * as deliveryNotBefore from "./2026_12_01_1100_delivery_not_before.ts";
 import * as createReflection from "./2026_12_01_1300_create_reflection.ts";
 import * as createEscalation from "./2026_12_01_1500_create_escalation.ts";
 import * as deliveryUncertain from "./2026_12_01_1700_delivery_uncertain.ts";
+import * as promptMessageKeyIndex from "./2026_12_02_0100_prompt_message_key_index.ts";
 
 /** Every migration, by name; names sort in the order they run. Add new files here; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_01_1300_create_reflection": createReflection,
   "2026_12_01_1500_create_escalation": createEscalation,
   "2026_12_01_1700_delivery_uncertain": deliveryUncertain,
+  "2026_12_02_0100_prompt_message_key_index": promptMessageKeyIndex,
 };
