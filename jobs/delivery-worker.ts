@@ -98,9 +98,23 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     const waitMs = await turn.call(() => pace.take(conversation, deliveryId));
     if (waitMs > 0) return { kind: "wait", ms: waitMs };
 
+    return sendInPlace(conversation, () => claimDelivery(db, deliveryId), edits, attempt, log);
+  }
+
+  /**
+   * Takes the send's place in its conversation at once (its turn has just come), claims the row, and sends it once the
+   * sends that took their places before it have finished; DONE when the row could not be claimed.
+   */
+  async function sendInPlace(
+    conversation: Conversation,
+    claim: () => Promise<Delivery | undefined>,
+    edits: MessageRef | undefined,
+    attempt: number,
+    log: Logger,
+  ): Promise<Tried> {
     const place = placeInConversation(conversation);
     try {
-      const claimed = await claimDelivery(db, deliveryId);
+      const claimed = await claim();
       if (!claimed) return DONE;
       await place.reached;
       return await sendClaimed(claimed, edits, conversation, attempt, log);
@@ -272,13 +286,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await unclaimDelivery(db, row.id);
       return { kind: "wait", ms: waitMs };
     }
-    const place = placeInConversation(conversation);
-    try {
-      await place.reached;
-      return await sendClaimed(row, undefined, conversation, row.attempts, options.log.child({ deliveryId: row.id }));
-    } finally {
-      place.leave();
-    }
+    return sendInPlace(conversation, async () => row, undefined, row.attempts, options.log.child({ deliveryId: row.id }));
   }
 
   return {

@@ -152,13 +152,9 @@ const NO_ACTION_TEXT = problem("What is the action? Add a few words after the du
 
 // ── /incident ──────────────────────────────────────────────────────────────────
 
-// Anything that is not a subcommand of the right shape is a quick log; only a lone "show" or "close" is asked about.
+// Anything that is not a subcommand of the right shape, nor plainly a mistyped one, is a quick log.
 function parseIncident(words: Words): Outcome {
   if (words.count === 0) return { kind: "incident.form", category: null, harm: null };
-  // "show" or "close" alone is a reference forgotten, not a one-word incident to announce to the team.
-  if (words.count === 1 && (words.keyword(0) === "show" || words.keyword(0) === "close")) {
-    return problem(`Which incident? Add its reference, e.g. /incident ${words.keyword(0)} INC-12${words.keyword(0) === "close" ? " <lesson>" : ""}.`);
-  }
   return incidentSubcommand(words) ?? mistypedSubcommand(words) ?? quickLog(words);
 }
 
@@ -170,6 +166,8 @@ function mistypedSubcommand(words: Words): Problem | undefined {
   const first = words.keyword(0);
   if (first === "list" && words.count === 2) return extraWords(words, 1, "/incident list takes nothing more");
   if (first !== "show" && first !== "close") return undefined;
+  // "show" or "close" alone is a reference forgotten, not a one-word incident.
+  if (words.count === 1) return problem(`Which incident? Add its reference, e.g. /incident ${first} INC-12${first === "close" ? " <lesson>" : ""}.`);
   const second = words.at(1);
   if (parseIncidentRef(second) === undefined) {
     return meantAsIncidentRef(second) ? problem(`${quote(second)} isn't an incident reference: one looks like INC-12.`) : undefined;

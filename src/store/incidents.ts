@@ -152,21 +152,22 @@ export async function findIncidentsByIds(db: DbOrTx, ids: readonly number[]): Pr
   return rows.map((row) => toIncident(row, involved.get(row.id) ?? []));
 }
 
-/** The teams whose incidents a person reported or is involved in, by id: whose lead may speak for them. */
-export async function teamsOfIncidentsWith(db: DbOrTx, personId: string): Promise<number[]> {
-  const rows = await db
+/** Whether a person reported or is involved in an incident of a team other than `teamId`, whose lead speaks for them. */
+export async function inOtherTeamsIncidents(db: DbOrTx, personId: string, teamId: number): Promise<boolean> {
+  const row = await db
     .selectFrom("incident")
-    .select("team_id")
-    .distinct()
+    .select("id")
     .where("team_id", "is not", null)
+    .where("team_id", "!=", teamId)
     .where((eb) =>
       eb.or([
         eb("reporter_id", "=", personId),
         eb.exists(eb.selectFrom("incident_person").select("incident_person.person_id").whereRef("incident_person.incident_id", "=", "incident.id").where("incident_person.person_id", "=", personId)),
       ]),
     )
-    .execute();
-  return rows.map((r) => r.team_id!);
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** An incident row with the people involved in it. */

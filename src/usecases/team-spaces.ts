@@ -4,7 +4,7 @@ import { DomainError } from "../domain/errors.ts";
 import { recordDeliveries, type DeliveryRequest } from "../delivery/outbox.ts";
 import type { Interaction } from "../interaction.ts";
 import { recordAudit } from "../store/audit.ts";
-import { teamsOfIncidentsWith } from "../store/incidents.ts";
+import { inOtherTeamsIncidents } from "../store/incidents.ts";
 import type { DbOrTx } from "../store/database.ts";
 import { workspaceKey } from "../store/keys.ts";
 import type { Person } from "../store/people.ts";
@@ -104,10 +104,14 @@ export async function setReportingLine(
   // Someone with no team yet joins the team whose channel this is; someone with one is their own lead's to place.
   const personsTeam = person.teamId === null ? here : ((await findTeam(deps.db, person.teamId)) ?? here);
   const aboutThemselves = actor.ref.userId === personUserId || actor.ref.userId === managerUserId;
-  const inOtherTeamsIncidents = person.teamId === null && (await teamsOfIncidentsWith(deps.db, person.id)).some((id) => id !== here.id);
   authorize(
     RULES.setManager,
-    { admin: await isAdmin(deps, interaction.actor), leadsPersonsTeam: personsTeam.leadId === actor.id, aboutThemselves, inOtherTeamsIncidents },
+    {
+      admin: await isAdmin(deps, interaction.actor),
+      leadsPersonsTeam: personsTeam.leadId === actor.id,
+      aboutThemselves,
+      inOtherTeamsIncidents: person.teamId === null && (await inOtherTeamsIncidents(deps.db, person.id, here.id)),
+    },
     aboutThemselves ? "Nobody sets their own reporting line: ask your team's lead." : undefined,
   );
   const manager = await knownPerson(deps, mentionedRef(interaction.actor, managerUserId));
@@ -155,7 +159,7 @@ export async function setMember(deps: CoreDeps, interaction: Interaction, userId
     hasTeam: oldTeam !== undefined,
     leadsOldTeam: oldTeam !== undefined && oldTeam.leadId === actor.id,
     leadsNewTeam: team.leadId === actor.id,
-    inOtherTeamsIncidents: oldTeam === undefined && (await teamsOfIncidentsWith(deps.db, person.id)).some((id) => id !== team.id),
+    inOtherTeamsIncidents: oldTeam === undefined && (await inOtherTeamsIncidents(deps.db, person.id, team.id)),
   });
   const deliveryIds = await deps.db.transaction().execute(async (tx) => {
     const told: DeliveryRequest[][] = [];
