@@ -148,6 +148,15 @@ describe("quick log", () => {
     expect(await incidentCount()).toBe(0);
   });
 
+  it("answers a mistyped show only to whoever typed it: nothing logged, nothing announced of what followed the reference", async () => {
+    await teamWithLead(null);
+    const reply = await say("UALICE", "incident", "show INC-3 YP-12 said he was hit by staff");
+    expect(reply).toContain("/incident show takes one reference");
+    expect(reply).toContain("You typed: show INC-3 YP-12 said he was hit by staff");
+    expect(await incidentCount()).toBe(0);
+    expect(await deliveries()).toEqual([]);
+  });
+
   it("refuses a quick log mentioning more than 20 staff, keeping what was typed, and stores and sends nothing", async () => {
     await teamWithLead(null);
     const everyone = Array.from({ length: 21 }, (_, n) => `<@UP${n}>`).join(" ");
